@@ -1,0 +1,44 @@
+# The commands a user types. Each installs what is missing, then builds only what it needs.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+CTEST_FLAGS ?=
+
+.PHONY: all deps configure build run test bench fuzz asan tsan clean format
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: configure
+	@scripts/run-quickstart.sh $(BUILD_DIR)
+
+test: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_FLAGS)
+
+bench: configure
+	@scripts/bench.sh $(BUILD_DIR)
+
+fuzz: deps
+	@scripts/fuzz.sh
+
+# The suite under AddressSanitizer + UndefinedBehaviorSanitizer, and under ThreadSanitizer.
+asan:
+	@$(MAKE) test BUILD_DIR=build-asan CMAKE_FLAGS="-DCURATE_SANITIZE='address;undefined' -DCURATE_BUILD_BENCH=OFF"
+
+tsan:
+	@$(MAKE) test BUILD_DIR=build-tsan CMAKE_FLAGS="-DCURATE_SANITIZE=thread -DCURATE_BUILD_BENCH=OFF" CTEST_FLAGS="-L 'core|backends'"
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	@rm -rf build build-asan build-tsan

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace curate {
+
+/// The element type of a DocumentBatch column; the order matches `ColumnData`'s variant.
+enum class ColumnType : uint8_t { String = 0, Int64 = 1, Float64 = 2, Bool = 3 };
+
+/// Return "string", "int64", "float64" or "bool".
+std::string_view to_string(ColumnType type);
+
+/// Store many strings as one byte buffer plus n+1 offsets, so a column of a million
+/// documents is two allocations. Append-only while it is built, then shared read-only.
+class StringColumn {
+ public:
+  StringColumn() = default;
+
+  /// Reserve room for `rows` strings of `bytes` bytes in total.
+  void reserve(std::size_t rows, std::size_t bytes) {
+    offsets_.reserve(rows + 1);
+    bytes_.reserve(bytes);
+  }
+  /// Append one string; amortised O(length).
+  void append(std::string_view value) {
+    bytes_.append(value);
+    offsets_.push_back(bytes_.size());
+  }
+  std::size_t size() const { return offsets_.size() - 1; }
+  std::string_view operator[](std::size_t row) const {
+    return std::string_view(bytes_).substr(offsets_[row], offsets_[row + 1] - offsets_[row]);
+  }
+  /// Return the bytes of rows [begin, end) as one contiguous view.
+  std::string_view range_bytes(std::size_t begin, std::size_t end) const {
+    return std::string_view(bytes_).substr(offsets_[begin], offsets_[end] - offsets_[begin]);
+  }
+  const std::string& bytes() const { return bytes_; }
+  const std::vector<uint64_t>& offsets() const { return offsets_; }
+
+  /// Build a column directly from a buffer and offsets (n+1 entries, first 0, last the
+  /// buffer size, non-decreasing); throws std::invalid_argument otherwise.
+  static StringColumn from_parts(std::string bytes, std::vector<uint64_t> offsets);
+
+ private:
+  std::string bytes_;
+  std::vector<uint64_t> offsets_{0};
+};
+
+/// One column's values; `index()` equals the ColumnType. Bools are bytes (0 or 1).
+using ColumnData =
+    std::variant<StringColumn, std::vector<int64_t>, std::vector<double>, std::vector<uint8_t>>;
+
+/// Return the number of rows in `data`.
+std::size_t column_size(const ColumnData& data);
+
+/// A read-only window of rows [offset, offset + size) over a shared StringColumn.
+class StringColumnView {
+ public:
+  StringColumnView() = default;
+  StringColumnView(const StringColumn* column, std::size_t offset, std::size_t size)
+      : column_(column), offset_(offset), size_(size) {}
+  std::size_t size() const { return size_; }
+  std::string_view operator[](std::size_t row) const { return (*column_)[offset_ + row]; }
+  /// Return the total bytes of the rows in the window.
+  std::size_t total_bytes() const {
+    return size_ == 0 ? 0 : column_->range_bytes(offset_, offset_ + size_).size();
+  }
+
+ private:
+  const StringColumn* column_ = nullptr;
+  std::size_t offset_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace curate

@@ -1,0 +1,65 @@
+#include "curate/core/stage_registry.hpp"
+
+#include "curate/core/suggest.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace curate {
+
+StageParams::StageParams(std::string stage_name, nlohmann::json values)
+    : stage_name_(std::move(stage_name)),
+      values_(values.is_null() ? nlohmann::json::object() : std::move(values)) {
+  if (!values_.is_object()) {
+    throw std::invalid_argument(fmt::format("stage '{}': parameters must be a mapping, got {}",
+                                            stage_name_, values_.dump()));
+  }
+}
+
+std::vector<std::string> StageParams::unused_keys() const {
+  std::vector<std::string> unused;
+  for (const auto& [key, value] : values_.items()) {
+    if (!used_.contains(key)) unused.push_back(key);
+  }
+  return unused;
+}
+
+void StageRegistry::add(StageRegistration registration) {
+  if (entries_.contains(registration.name)) {
+    throw std::invalid_argument(fmt::format("stage '{}' is already registered", registration.name));
+  }
+  std::string name = registration.name;
+  entries_.emplace(std::move(name), std::move(registration));
+}
+
+const StageRegistration& StageRegistry::get(const std::string& name) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) {
+    throw std::invalid_argument(
+        fmt::format("unknown stage '{}'{}", name, did_you_mean(name, names())));
+  }
+  return it->second;
+}
+
+StagePtr StageRegistry::create(const std::string& name, const nlohmann::json& params) const {
+  const StageRegistration& registration = get(name);
+  StageParams stage_params(name, params);
+  StagePtr stage = registration.factory(stage_params);
+  const auto unused = stage_params.unused_keys();
+  if (!unused.empty()) {
+    std::vector<std::string> valid;
+    for (const auto& param : registration.params) valid.push_back(param.name);
+    throw std::invalid_argument(fmt::format("stage '{}': unknown parameter '{}'{}", name,
+                                            unused.front(), did_you_mean(unused.front(), valid)));
+  }
+  return stage;
+}
+
+std::vector<std::string> StageRegistry::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, registration] : entries_) out.push_back(name);
+  return out;
+}
+
+}  // namespace curate

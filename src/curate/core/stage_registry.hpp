@@ -1,0 +1,103 @@
+#pragma once
+
+#include "curate/core/processing_stage.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace curate {
+
+/// Describe one parameter a registered stage accepts, for errors and `curate describe`.
+struct StageParamInfo {
+  std::string name;
+  nlohmann::json default_value;  ///< null when the parameter is required
+  std::string help;
+};
+
+/// The parameters given to a stage factory (a JSON object from YAML). Reading a key
+/// marks it used; `StageRegistry::create` rejects keys the factory never read, so every
+/// typo in a pipeline file is an error that names the stage and the closest parameter.
+class StageParams {
+ public:
+  StageParams(std::string stage_name, nlohmann::json values);
+
+  /// Return the value of `key` converted to T, or `fallback` when absent. Throws
+  /// std::invalid_argument naming stage and key when the value has the wrong type.
+  template <typename T>
+  T get(const std::string& key, T fallback) {
+    used_.insert(key);
+    auto it = values_.find(key);
+    if (it == values_.end() || it->is_null()) return fallback;
+    return convert<T>(key, *it);
+  }
+  /// Return the value of `key`; throws std::invalid_argument when absent.
+  template <typename T>
+  T require(const std::string& key) {
+    used_.insert(key);
+    auto it = values_.find(key);
+    if (it == values_.end() || it->is_null()) {
+      throw std::invalid_argument("stage '" + stage_name_ + "': missing required parameter '" +
+                                  key + "'");
+    }
+    return convert<T>(key, *it);
+  }
+  bool contains(const std::string& key) const { return values_.contains(key); }
+  const std::string& stage_name() const { return stage_name_; }
+  const nlohmann::json& values() const { return values_; }
+  /// Return the keys given but never read.
+  std::vector<std::string> unused_keys() const;
+
+ private:
+  template <typename T>
+  T convert(const std::string& key, const nlohmann::json& value) const {
+    try {
+      return value.get<T>();
+    } catch (const nlohmann::json::exception&) {
+      throw std::invalid_argument("stage '" + stage_name_ + "': parameter '" + key +
+                                  "' has the wrong type (got " + value.dump() + ")");
+    }
+  }
+
+  std::string stage_name_;
+  nlohmann::json values_;
+  std::set<std::string> used_;
+};
+
+/// Build a stage from parameters. Called by `StageRegistry::create`, from one thread.
+using StageFactory = std::function<StagePtr(StageParams&)>;
+
+/// A registered stage type: its YAML name, a one-line summary and its parameters.
+struct StageRegistration {
+  std::string name;
+  std::string summary;
+  std::vector<StageParamInfo> params;
+  StageFactory factory;
+};
+
+/// Map stage names (as written in pipeline YAML) to factories. Layers register their
+/// stages explicitly (`register_io_stages(registry)`...), so nothing depends on static
+/// initialisation order. Registration happens before use; lookups are read-only.
+class StageRegistry {
+ public:
+  /// Add a stage type; throws std::invalid_argument when the name is taken.
+  void add(StageRegistration registration);
+  bool contains(const std::string& name) const { return entries_.contains(name); }
+  /// Return the registration of `name`; throws std::invalid_argument naming the closest
+  /// registered names when unknown.
+  const StageRegistration& get(const std::string& name) const;
+  /// Create a stage: look it up, call its factory, then reject unused parameters with
+  /// the closest valid names.
+  StagePtr create(const std::string& name, const nlohmann::json& params) const;
+  /// Return all registered names, sorted.
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, StageRegistration> entries_;
+};
+
+}  // namespace curate

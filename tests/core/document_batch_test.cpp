@@ -1,0 +1,123 @@
+#include "curate/core/document_batch.hpp"
+
+#include <gtest/gtest.h>
+
+namespace curate {
+namespace {
+
+std::shared_ptr<DocumentBatch> make_batch(std::vector<std::string> texts) {
+  auto batch = std::make_shared<DocumentBatch>("batch-1", "corpus");
+  StringColumn text;
+  std::vector<int64_t> lengths;
+  for (const auto& value : texts) {
+    text.append(value);
+    lengths.push_back(static_cast<int64_t>(value.size()));
+  }
+  batch->set_column("text", std::move(text));
+  batch->set_column("length", std::move(lengths));
+  return batch;
+}
+
+TEST(DocumentBatch, StoresTextAsOneBufferWithOffsets) {
+  auto batch = make_batch({"alpha", "", "gamma ray"});
+  ASSERT_EQ(batch->num_rows(), 3u);
+  EXPECT_EQ(batch->text()[0], "alpha");
+  EXPECT_EQ(batch->text()[1], "");
+  EXPECT_EQ(batch->text()[2], "gamma ray");
+  EXPECT_EQ(batch->text().total_bytes(), 14u);
+  EXPECT_EQ(batch->int64s("length")[2], 9);
+  EXPECT_EQ(batch->column_names(), (std::vector<std::string>{"text", "length"}));
+}
+
+TEST(DocumentBatch, RejectsColumnsOfAnotherLengthNamingTheColumn) {
+  auto batch = make_batch({"a", "b"});
+  try {
+    batch->set_column("score", std::vector<double>{1.0});
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_NE(std::string(error.what()).find("'score' has 1 rows"), std::string::npos);
+  }
+}
+
+TEST(DocumentBatch, WrongTypeOrMissingColumnIsAClearError) {
+  auto batch = make_batch({"a"});
+  EXPECT_THROW(batch->doubles("length"), std::invalid_argument);
+  EXPECT_THROW(batch->strings("nope"), std::out_of_range);
+}
+
+TEST(DocumentBatch, SliceSharesColumnsAndSeesTheWindow) {
+  auto batch = make_batch({"a", "bb", "ccc", "dddd"});
+  auto slice = batch->slice(1, 2);
+  ASSERT_EQ(slice->num_rows(), 2u);
+  EXPECT_EQ(slice->text()[0], "bb");
+  EXPECT_EQ(slice->text()[1], "ccc");
+  EXPECT_EQ(slice->int64s("length")[1], 3);
+  EXPECT_EQ(slice->task_id(), "batch-1");
+  auto nested = slice->slice(1, 1);
+  EXPECT_EQ(nested->text()[0], "ccc");
+  EXPECT_THROW(batch->slice(3, 2), std::out_of_range);
+}
+
+TEST(DocumentBatch, FilterRowsCompactsKeptRows) {
+  auto batch = make_batch({"a", "bb", "ccc", "dddd"})->slice(1, 3);
+  std::vector<uint8_t> keep{1, 0, 1};
+  auto kept = batch->filter_rows(keep);
+  ASSERT_EQ(kept->num_rows(), 2u);
+  EXPECT_EQ(kept->text()[0], "bb");
+  EXPECT_EQ(kept->text()[1], "dddd");
+  EXPECT_EQ(kept->int64s("length")[1], 4);
+  std::vector<uint8_t> wrong{1};
+  EXPECT_THROW(batch->filter_rows(wrong), std::invalid_argument);
+}
+
+TEST(DocumentBatch, AddingAColumnToASliceAlignsWithTheWindow) {
+  auto slice = make_batch({"a", "bb", "ccc"})->slice(1, 2);
+  slice->set_column("score", std::vector<double>{0.5, 0.25});
+  EXPECT_EQ(slice->doubles("score")[1], 0.25);
+  EXPECT_EQ(slice->text()[1], "ccc");
+  EXPECT_TRUE(slice->validate());
+}
+
+TEST(DocumentBatch, SerialisesRoundTripIncludingHistory) {
+  auto batch = make_batch({"h\xC3\xA9llo", "", "line\nbreak"})->slice(1, 2);
+  batch->set_column("keep", std::vector<uint8_t>{1, 0});
+  batch->set_column("score", std::vector<double>{1.5, -2.0});
+  batch->metadata()["source_files"] = {"a.jsonl"};
+  batch->stage_perf().push_back({"reader", 0.5, 0.1, 3, 2, {{"bytes", 42.0}}});
+  auto copy = DocumentBatch::from_bytes(batch->to_bytes());
+  EXPECT_EQ(copy->task_id(), "batch-1");
+  EXPECT_EQ(copy->dataset_name(), "corpus");
+  ASSERT_EQ(copy->num_rows(), 2u);
+  EXPECT_EQ(copy->text()[0], "");
+  EXPECT_EQ(copy->text()[1], "line\nbreak");
+  EXPECT_EQ(copy->int64s("length")[1], 10);
+  EXPECT_EQ(copy->bools("keep")[0], 1);
+  EXPECT_EQ(copy->doubles("score")[1], -2.0);
+  EXPECT_EQ(copy->metadata()["source_files"][0], "a.jsonl");
+  ASSERT_EQ(copy->stage_perf().size(), 1u);
+  EXPECT_EQ(copy->stage_perf()[0].custom_metrics.at("bytes"), 42.0);
+}
+
+TEST(DocumentBatch, CorruptBytesAreAnErrorNotACrash) {
+  const std::string bytes = make_batch({"abc"})->to_bytes();
+  for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+    EXPECT_THROW(DocumentBatch::from_bytes(std::string_view(bytes).substr(0, cut)),
+                 std::exception);
+  }
+}
+
+TEST(DocumentBatch, ConcatJoinsRowsOfEqualSchemas) {
+  std::vector<std::shared_ptr<DocumentBatch>> parts{make_batch({"a", "b"})->slice(1, 1),
+                                                    make_batch({"c"})};
+  auto joined = DocumentBatch::concat(parts);
+  ASSERT_EQ(joined->num_rows(), 2u);
+  EXPECT_EQ(joined->text()[0], "b");
+  EXPECT_EQ(joined->text()[1], "c");
+  auto other = make_batch({"d"});
+  other->drop_column("length");
+  parts.push_back(other);
+  EXPECT_THROW(DocumentBatch::concat(parts), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace curate
