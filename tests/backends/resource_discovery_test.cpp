@@ -123,8 +123,8 @@ class CgroupTest : public ::testing::Test {
   static std::string mount_line(int id, const std::string& root, const std::string& mount_point,
                                 const std::string& fstype, const std::string& super_options) {
     return std::to_string(id) + " 22 0:" + std::to_string(id) + " " + root + " " + mount_point +
-           " rw,nosuid,nodev,noexec,relatime shared:" + std::to_string(id) + " - " + fstype +
-           " " + fstype + " " + super_options + "\n";
+           " rw,nosuid,nodev,noexec,relatime shared:" + std::to_string(id) + " - " + fstype + " " +
+           fstype + " " + super_options + "\n";
   }
 
   fs::path root_;
@@ -191,9 +191,9 @@ TEST_F(CgroupTest, MissingFilesMeanAffinityOnly) {
 
 TEST_F(CgroupTest, V2NestedCgroupFoundThroughMountinfo) {
   const fs::path mount = root_ / "mnt" / "unified";
-  write(paths_.proc_self_mountinfo, mount_line(30, "/", "/proc", "proc", "rw") +
-                                        mount_line(31, "/", mount.string(), "cgroup2",
-                                                   "rw,nsdelegate"));
+  write(paths_.proc_self_mountinfo,
+        mount_line(30, "/", "/proc", "proc", "rw") +
+            mount_line(31, "/", mount.string(), "cgroup2", "rw,nsdelegate"));
   write(paths_.proc_self_cgroup, "0::/kubepods/pod1/container\n");
   write(mount / "kubepods" / "pod1" / "container" / "cpu.max", "300000 100000\n");
   EXPECT_EQ(cgroup_cpu_limit(paths_), 3.0);

@@ -153,8 +153,11 @@ std::optional<CgroupMount> default_mount(const fs::path& cgroup_root, CgroupVers
 // mount shows. A path outside that subtree (a cgroup namespace shows "/.." paths for
 // foreign cgroups) falls back to the mount point, the closest ancestor we can see.
 fs::path cgroup_directory(const CgroupMount& mount, const std::string& cgroup_path) {
-  if (cgroup_path.find("..") != std::string::npos) return mount.mount_point;
   std::string_view relative = cgroup_path;
+  if (relative == ".." || relative.starts_with("../") || relative.ends_with("/..") ||
+      relative.find("/../") != std::string_view::npos) {
+    return mount.mount_point;
+  }
   std::string_view root = mount.root;
   while (root.size() > 1 && root.ends_with('/')) root.remove_suffix(1);
   if (root != "/") {
@@ -217,8 +220,8 @@ std::optional<double> limit_along_hierarchy(const CgroupMount& mount, const std:
   fs::path directory = without_trailing_separator(cgroup_directory(mount, path).lexically_normal());
   std::optional<double> limit;
   while (true) {
-    limit = tighter(limit, version == CgroupVersion::kV2 ? read_v2_limit(directory)
-                                                         : read_v1_limit(directory));
+    limit = tighter(
+        limit, version == CgroupVersion::kV2 ? read_v2_limit(directory) : read_v1_limit(directory));
     if (directory == top) break;
     const fs::path parent = directory.parent_path();
     // Stop at the filesystem root, or when the parent is no longer inside the mount.
@@ -252,12 +255,13 @@ std::string local_hostname() {
 
 int affinity_cpu_count() {
   for (int cpus = kInitialAffinityCpus; cpus <= kMaximumAffinityCpus; cpus *= 2) {
-    const std::unique_ptr<cpu_set_t, void (*)(cpu_set_t*)> mask(CPU_ALLOC(cpus),
-                                                                [](cpu_set_t* set) { CPU_FREE(set); });
+    const std::unique_ptr<cpu_set_t, void (*)(cpu_set_t*)> mask(
+        CPU_ALLOC(cpus), [](cpu_set_t* set) { CPU_FREE(set); });
     if (!mask) break;
     const std::size_t size = CPU_ALLOC_SIZE(cpus);
     CPU_ZERO_S(size, mask.get());
-    if (sched_getaffinity(0, size, mask.get()) == 0) return std::max(1, CPU_COUNT_S(size, mask.get()));
+    if (sched_getaffinity(0, size, mask.get()) == 0)
+      return std::max(1, CPU_COUNT_S(size, mask.get()));
     if (errno != EINVAL) break;
   }
   const long online = sysconf(_SC_NPROCESSORS_ONLN);
@@ -288,9 +292,8 @@ std::vector<GpuDevice> detect_gpus() {
     return {};
   }
   const char* visible = std::getenv(kCudaVisibleDevicesEnvVar);
-  return filter_visible_devices(query.devices, visible != nullptr
-                                                   ? std::optional<std::string_view>(visible)
-                                                   : std::nullopt);
+  return filter_visible_devices(
+      query.devices, visible != nullptr ? std::optional<std::string_view>(visible) : std::nullopt);
 }
 
 double gpu0_memory_gb(const std::vector<GpuDevice>& visible_gpus) {
