@@ -1,0 +1,263 @@
+// Executor overhead: a pipeline of 4 stages, each hashing (XXH3) the text of every
+// document of its batch and storing the hashes as a column, over 100k batches of 100
+// short documents (--words=50 per document by default, ~300 bytes); the LocalExecutor
+// against the same stages called in a plain loop on one thread. Run it twice:
+//   taskset -c 0 bench_executor   # one core: the executor should add <= 5%
+//   bench_executor                # all cores: the executor should be >= 1.8x faster
+// Batches are generated before each timed run (slices of pre-built batches, sharing
+// their text), so only the pipeline is timed. Both variants drop each batch after the
+// last stage (the executor with `discard_outputs`), as a pipeline ending in a writer
+// does: retaining 100k outputs would time the allocator's heap growth, not the pipeline.
+// Each variant runs --repeat times, alternating, and the best time counts.
+
+#include "curate/backends/local/local_executor.hpp"
+#include "curate/backends/resource_discovery.hpp"
+#include "curate/core/document_batch.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+using curate::DocumentBatch;
+using curate::TaskPtr;
+
+struct Options {
+  int batches = 100'000;
+  int documents = 100;
+  int words = 50;  // per document, on average: a short document that passes the usual
+                   // 50-word minimum of quality filters (Gopher), about 300 bytes
+  int repeat = 3;
+  std::string mode = "both";  // both, executor, loop
+};
+
+Options parse(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto value = [&](const char* name) -> const char* {
+      const std::size_t length = std::strlen(name);
+      return arg.compare(0, length, name) == 0 ? arg.c_str() + length : nullptr;
+    };
+    if (const char* v = value("--batches=")) {
+      options.batches = std::atoi(v);
+    } else if (const char* v = value("--documents=")) {
+      options.documents = std::atoi(v);
+    } else if (const char* v = value("--words=")) {
+      options.words = std::max(1, std::atoi(v));
+    } else if (const char* v = value("--repeat=")) {
+      options.repeat = std::max(1, std::atoi(v));
+    } else if (const char* v = value("--mode=")) {
+      options.mode = v;
+    } else if (arg.rfind("--benchmark_", 0) == 0) {
+      // Google Benchmark flags that a runner may pass to every bench program: not ours.
+    } else {
+      throw std::invalid_argument(
+          fmt::format("unknown argument '{}'; use --batches=N --documents=N --words=N --repeat=N "
+                      "--mode=both|executor|loop",
+                      arg));
+    }
+  }
+  if (options.mode != "both" && options.mode != "executor" && options.mode != "loop") {
+    throw std::invalid_argument(
+        fmt::format("--mode must be both, executor or loop, not '{}'", options.mode));
+  }
+  return options;
+}
+
+// Hashes every document's text and stores the hashes as a column named after the stage.
+class HashStage : public curate::CloneableStage<HashStage> {
+ public:
+  HashStage(std::string name, std::uint64_t seed) : CloneableStage(std::move(name)), seed_(seed) {}
+  std::vector<TaskPtr> process(TaskPtr task) override {
+    auto& batch = static_cast<DocumentBatch&>(*task);
+    const auto text = batch.text();
+    std::vector<int64_t> hashes(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto document = text[i];
+      hashes[i] =
+          static_cast<int64_t>(XXH3_64bits_withSeed(document.data(), document.size(), seed_));
+    }
+    batch.set_column(name(), std::move(hashes));
+    return {std::move(task)};
+  }
+
+ private:
+  std::uint64_t seed_;
+};
+
+// A small pool of distinct batches; the tasks of a run are slices of them (shared text).
+std::vector<std::shared_ptr<DocumentBatch>> make_templates(int documents, int words_per_document) {
+  static const char* kWords[] = {"the",   "quick", "brown", "fox",  "jumps",  "over",
+                                 "lazy",  "dog",   "data",  "text", "corpus", "model",
+                                 "token", "shard", "clean", "dedup"};
+  std::mt19937 random(42);
+  std::vector<std::shared_ptr<DocumentBatch>> templates;
+  for (int t = 0; t < 64; ++t) {
+    curate::StringColumn text;
+    for (int d = 0; d < documents; ++d) {
+      std::string document = fmt::format("doc {}.{}", t, d);
+      const int spread = std::max(1, words_per_document / 5);
+      const int words =
+          std::max(1, words_per_document - spread / 2 + static_cast<int>(random() % spread));
+      for (int w = 0; w < words; ++w) {
+        document += ' ';
+        document += kWords[random() % 16];
+      }
+      text.append(document);
+    }
+    auto batch = std::make_shared<DocumentBatch>();
+    batch->set_column("text", std::move(text));
+    templates.push_back(std::move(batch));
+  }
+  return templates;
+}
+
+std::vector<TaskPtr> make_tasks(const std::vector<std::shared_ptr<DocumentBatch>>& templates,
+                                const Options& options) {
+  std::vector<TaskPtr> tasks;
+  tasks.reserve(static_cast<std::size_t>(options.batches));
+  for (int i = 0; i < options.batches; ++i) {
+    const auto& base = templates[static_cast<std::size_t>(i) % templates.size()];
+    auto batch = base->slice(0, base->num_rows());
+    batch->set_task_id(fmt::format("b{:07}", i));
+    tasks.push_back(std::move(batch));
+  }
+  return tasks;
+}
+
+std::vector<curate::StagePtr> make_stages() {
+  return {std::make_shared<HashStage>("hash_a", 1), std::make_shared<HashStage>("hash_b", 2),
+          std::make_shared<HashStage>("hash_c", 3), std::make_shared<HashStage>("hash_d", 4)};
+}
+
+// Wall time decides; CPU time (all threads) is printed too, since on a shared machine
+// it shows the executor's own cost when the wall clock includes other people's load.
+struct Timing {
+  double wall_s = 1e300;
+  double cpu_s = 1e300;
+};
+
+double process_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
+}
+
+class Stopwatch {
+ public:
+  Stopwatch() : wall_(std::chrono::steady_clock::now()), cpu_(process_cpu_seconds()) {}
+  Timing elapsed() const {
+    return {std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_).count(),
+            process_cpu_seconds() - cpu_};
+  }
+
+ private:
+  std::chrono::steady_clock::time_point wall_;
+  double cpu_;
+};
+
+void keep_best(Timing& best, const Timing& run) {
+  best.wall_s = std::min(best.wall_s, run.wall_s);
+  best.cpu_s = std::min(best.cpu_s, run.cpu_s);
+}
+
+// The baseline: every stage's process_batch called in turn, one task at a time.
+Timing run_loop(const std::vector<curate::StagePtr>& prototypes, std::vector<TaskPtr> tasks,
+                std::size_t& outputs) {
+  std::vector<curate::StagePtr> stages;
+  for (const auto& prototype : prototypes) {
+    stages.push_back(prototype->clone());
+    stages.back()->setup(curate::WorkerMetadata{"loop", std::nullopt, nullptr});
+  }
+  outputs = 0;
+  const Stopwatch stopwatch;
+  for (auto& task : tasks) {
+    std::vector<TaskPtr> current{std::move(task)};
+    for (const auto& stage : stages) current = stage->process_batch(std::move(current));
+    outputs += current.size();
+  }
+  const Timing elapsed = stopwatch.elapsed();
+  for (const auto& stage : stages) stage->teardown();
+  return elapsed;
+}
+
+Timing run_executor(const std::vector<curate::StagePtr>& stages, std::vector<TaskPtr> tasks,
+                    std::size_t& outputs) {
+  curate::backends::LocalExecutor executor(
+      nlohmann::json{{"log_level", "warn"}, {"discard_outputs", true}});
+  const Stopwatch stopwatch;
+  executor.execute(stages, std::move(tasks));
+  const Timing elapsed = stopwatch.elapsed();
+  outputs = executor.last_run_stats().output_tasks;
+  return elapsed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const Options options = parse(argc, argv);
+    spdlog::set_level(spdlog::level::warn);
+    const auto templates = make_templates(options.documents, options.words);
+    const auto stages = make_stages();
+    const bool loop = options.mode != "executor";
+    const bool executor = options.mode != "loop";
+    Timing best_loop;
+    Timing best_executor;
+    for (int round = 0; round < options.repeat; ++round) {
+      std::size_t outputs = 0;
+      if (loop) {
+        keep_best(best_loop, run_loop(stages, make_tasks(templates, options), outputs));
+        if (outputs != static_cast<std::size_t>(options.batches))
+          throw std::runtime_error("loop lost batches");
+      }
+      if (executor) {
+        keep_best(best_executor, run_executor(stages, make_tasks(templates, options), outputs));
+        if (outputs != static_cast<std::size_t>(options.batches))
+          throw std::runtime_error("executor lost batches");
+      }
+    }
+    const double cpus = curate::backends::local_machine_resources().cpus;
+    const double documents = static_cast<double>(options.batches) * options.documents;
+    std::size_t bytes = 0;
+    for (const auto& batch : templates) bytes += batch->text().total_bytes();
+    fmt::print(
+        "bench_executor: {} batches x {} documents of ~{} bytes, 4 hash stages, {} CPUs, "
+        "best of {}\n",
+        options.batches, options.documents,
+        bytes / (templates.size() * static_cast<std::size_t>(options.documents)), cpus,
+        options.repeat);
+    fmt::print("{:<10} {:>10} {:>10} {:>14}\n", "variant", "wall s", "cpu s", "documents/s");
+    const auto row = [&](const char* name, const Timing& timing) {
+      fmt::print("{:<10} {:>10.3f} {:>10.3f} {:>14.0f}\n", name, timing.wall_s, timing.cpu_s,
+                 documents / timing.wall_s);
+    };
+    if (loop) row("loop", best_loop);
+    if (executor) row("executor", best_executor);
+    if (loop && executor) {
+      fmt::print(
+          "executor/loop wall ratio: {:.3f} (overhead {:+.1f}%; target on 1 core: <= 1.05)\n",
+          best_executor.wall_s / best_loop.wall_s,
+          100.0 * (best_executor.wall_s / best_loop.wall_s - 1.0));
+      fmt::print("executor/loop cpu ratio:  {:.3f}\n", best_executor.cpu_s / best_loop.cpu_s);
+      fmt::print("loop/executor speedup:    {:.3f}x (target on 2 cores: >= 1.8x)\n",
+                 best_loop.wall_s / best_executor.wall_s);
+    }
+    return 0;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "bench_executor: {}\n", error.what());
+    return 1;
+  }
+}

@@ -1,0 +1,61 @@
+#include "curate/backends/local/segment.hpp"
+
+#include "curate/backends/worker_identity.hpp"
+#include "curate/core/shuffle_stage.hpp"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+namespace curate::backends::local {
+
+GangSegment::GangSegment(SegmentContext context)
+    : Segment(std::move(context)), group_(LocalGangGroup::create(context_.segment->workers)) {
+  context_.run->on_cancel([group = group_](const std::string& reason) { group->abort(reason); });
+}
+
+void GangSegment::run_worker(int worker) {
+  StageInstance instance = make_instance(0, worker, group_->member(worker));
+  {
+    WorkerIdentityScope identity(context_.node, instance.metadata());
+    try {
+      instance.ensure_ready();
+      const auto batch_size = static_cast<std::size_t>(instance.stage_plan().stage->batch_size());
+      std::vector<Item> buffer;
+      std::vector<TaskPtr> tasks;
+      std::vector<std::string> keys;
+      Ticks mark = now_ticks();
+      Ticks idle = 0;
+      bool pushed = true;
+      while (pushed && pop_batch(buffer, batch_size, tasks, keys, idle, mark)) {
+        std::size_t documents = StageInstance::kUnknownDocuments;
+        auto outputs = instance.process(std::move(tasks), keys, idle, mark, documents);
+        pushed = push_all(worker, outputs, keys);
+      }
+      auto* gang_stage = dynamic_cast<curate::GangStage*>(&instance.stage());
+      if (!context_.run->cancelled() && gang_stage != nullptr) {
+        const Ticks start = now_ticks();
+        std::vector<TaskPtr> raw;
+        try {
+          raw = gang_stage->finish();
+        } catch (...) {
+          instance.rethrow_as_stage_error(fmt::format("in finish of gang member {}", worker));
+        }
+        // Final outputs sort after every streamed one, member by member.
+        keys.assign(1, std::string());
+        append_order_index(keys[0], std::numeric_limits<std::uint32_t>::max());
+        append_order_index(keys[0], static_cast<std::uint32_t>(worker));
+        auto outputs =
+            instance.adopt(std::move(raw), fmt::format("{}_m{}", instance.name(), worker), keys, 0,
+                           start, now_ticks());
+        push_all(worker, outputs, keys);
+      }
+    } catch (...) {
+      context_.run->fail(std::current_exception(), &instance.logger());
+    }
+  }
+  instance.teardown();
+  worker_done();
+}
+
+}  // namespace curate::backends::local

@@ -1,0 +1,136 @@
+#include "curate/backends/local/local_run.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <thread>
+
+namespace curate::backends::local {
+
+LocalRun::LocalRun(ExecutionPlan plan, std::vector<TaskPtr> initial_tasks, NodeInfo node)
+    : plan_(std::move(plan)), input_tasks_(initial_tasks.size()) {
+  seconds_per_tick();  // calibrates the clock once per process, before any timing
+  counters_.reserve(plan_.stages.size());
+  for (const auto& stage : plan_.stages) {
+    counters_.emplace_back(static_cast<std::size_t>(stage.workers));
+  }
+  for (const auto& segment : plan_.segments) {
+    queues_.push_back(std::make_unique<BoundedQueue<Item>>(segment.queue_capacity));
+    state_.on_cancel([queue = queues_.back().get()](const std::string&) { queue->cancel(); });
+  }
+  // The initial tasks are in memory already: they fill the first queue past its
+  // capacity, each keyed by its position when it is taken.
+  auto seeds = std::make_shared<std::vector<TaskPtr>>(std::move(initial_tasks));
+  queues_.front()->fill(seeds->size(), [seeds](std::size_t index) {
+    Item item{std::move((*seeds)[index]), {}};
+    append_order_index(item.key, static_cast<std::uint32_t>(index));
+    return item;
+  });
+  queues_.front()->close();
+
+  for (std::size_t i = 0; i < plan_.segments.size(); ++i) {
+    const SegmentPlan& segment = plan_.segments[i];
+    if (i + 1 < plan_.segments.size()) {
+      sinks_.push_back(std::make_unique<QueueSink>(*queues_[i + 1]));
+    } else {
+      auto result = std::make_unique<ResultSink>(segment.workers, plan_.discard_outputs);
+      result_ = result.get();
+      sinks_.push_back(std::move(result));
+    }
+    SegmentContext context;
+    context.plan = &plan_;
+    context.segment = &segment;
+    context.input = queues_[i].get();
+    context.output = sinks_.back().get();
+    context.run = &state_;
+    for (auto stage : segment.stages) context.counters.push_back(&counters_[stage]);
+    context.node = node;
+    segments_.push_back(make_segment(std::move(context)));
+  }
+}
+
+LocalRun::~LocalRun() = default;
+
+std::vector<TaskPtr> LocalRun::run() {
+  start_ = now_ticks();
+  std::vector<std::thread> threads;
+  try {
+    for (auto& segment : segments_) {
+      for (int worker = 0; worker < segment->workers(); ++worker) {
+        threads.emplace_back([&segment, worker] { segment->run_worker(worker); });
+      }
+    }
+  } catch (const std::exception& error) {
+    // Workers already started are released by the cancel and joined below.
+    state_.fail(std::make_exception_ptr(std::runtime_error(fmt::format(
+        "LocalExecutor could not start worker thread {}: {}; lower num_workers or num_cpus",
+        threads.size() + 1, error.what()))));
+  }
+  for (auto& thread : threads) thread.join();
+  end_ = now_ticks();
+  if (auto error = state_.first_error()) std::rethrow_exception(error);
+  output_tasks_ = result_->count();
+  return result_->take_ordered();
+}
+
+std::vector<StageProgress> LocalRun::progress() const {
+  std::vector<StageProgress> snapshot;
+  for (std::size_t s = 0; s < plan_.segments.size(); ++s) {
+    const SegmentPlan& segment = plan_.segments[s];
+    for (auto stage : segment.stages) {
+      StageProgress entry;
+      entry.name = plan_.stages[stage].stage->name();
+      entry.workers = plan_.stages[stage].workers;
+      for (const auto& worker : counters_[stage]) {
+        entry.tasks_done += worker.tasks_done.load(std::memory_order_relaxed);
+        entry.documents_done += worker.documents_done.load(std::memory_order_relaxed);
+        entry.tasks_out += worker.tasks_out.load(std::memory_order_relaxed);
+      }
+      if (stage == segment.stages.front()) entry.queue_depth = queues_[s]->size();
+      snapshot.push_back(std::move(entry));
+    }
+  }
+  return snapshot;
+}
+
+RunStats LocalRun::stats() const {
+  RunStats stats;
+  stats.executor = "LocalExecutor";
+  stats.wall_time_s = ticks_to_seconds(start_, end_);
+  stats.input_tasks = input_tasks_;
+  stats.output_tasks = output_tasks_;
+  const auto error = state_.first_error();
+  stats.succeeded = error == nullptr;
+  if (error) stats.error = describe_error(error);
+  for (std::size_t i = 0; i < plan_.stages.size(); ++i) {
+    StageStats stage;
+    stage.name = plan_.stages[i].stage->name();
+    stage.workers = plan_.stages[i].workers;
+    bool active = false;
+    Ticks first = 0;
+    Ticks last = 0;
+    for (const auto& worker : counters_[i]) {
+      stage.instances += worker.instances;
+      stage.calls += worker.calls;
+      stage.tasks_in += worker.tasks_done.load(std::memory_order_relaxed);
+      stage.tasks_out += worker.tasks_out.load(std::memory_order_relaxed);
+      stage.documents_in += worker.documents_done.load(std::memory_order_relaxed);
+      stage.documents_out += worker.documents_out;
+      for (const auto& [reason, count] : worker.dropped_by_reason) {
+        stage.dropped_by_reason[reason] += count;
+      }
+      stage.process_time_s += worker.process_time_s;
+      stage.idle_time_s += worker.idle_time_s;
+      if (worker.active) {
+        first = active ? std::min(first, worker.first_start) : worker.first_start;
+        last = active ? std::max(last, worker.last_end) : worker.last_end;
+        active = true;
+      }
+    }
+    if (active) stage.wall_time_s = ticks_to_seconds(first, last);
+    stats.stages.push_back(std::move(stage));
+  }
+  return stats;
+}
+
+}  // namespace curate::backends::local

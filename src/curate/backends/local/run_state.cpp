@@ -1,0 +1,56 @@
+#include "curate/backends/local/run_state.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace curate::backends::local {
+
+void append_order_index(std::string& key, std::uint32_t index) {
+  const char bytes[4] = {static_cast<char>(index >> 24), static_cast<char>(index >> 16),
+                         static_cast<char>(index >> 8), static_cast<char>(index)};
+  key.append(bytes, 4);
+}
+
+void RunState::on_cancel(std::function<void(const std::string&)> hook) {
+  hooks_.push_back(std::move(hook));
+}
+
+void RunState::fail(std::exception_ptr error, spdlog::logger* logger) {
+  std::string reason = describe_error(error);
+  {
+    std::lock_guard lock(mutex_);
+    if (first_error_) {
+      // Errors after the first are mostly consequences of the cancel (a released barrier,
+      // a gang abort); the first one is what the user must see.
+      spdlog::debug("further error after the run failed: {}", reason);
+      return;
+    }
+    first_error_ = std::move(error);
+  }
+  if (logger != nullptr) {
+    logger->error("{}", reason);
+  } else {
+    spdlog::error("{}", reason);
+  }
+  cancelled_.store(true, std::memory_order_release);
+  // hooks_ is frozen once workers run, so reading it without the lock is safe; calling
+  // hooks outside the lock lets them take their own locks without ordering concerns.
+  for (const auto& hook : hooks_) hook(reason);
+}
+
+std::exception_ptr RunState::first_error() const {
+  std::lock_guard lock(mutex_);
+  return first_error_;
+}
+
+std::string describe_error(const std::exception_ptr& error) {
+  if (!error) return "no error";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
+}  // namespace curate::backends::local

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "curate/backends/local/tick_clock.hpp"
+#include "curate/core/task.hpp"
+
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace curate::backends::local {
+
+/// A task on its way through the LocalExecutor, with its order key: the big-endian
+/// 32-bit position of its initial task, extended by the output position at every stage
+/// that changes the number of tasks. Sorting by key gives the order a sequential run
+/// would produce, whatever the worker count. Keys of up to 3 levels stay inline (SSO).
+struct Item {
+  TaskPtr task;
+  std::string key;
+};
+
+/// Append `index` to an order key (4 bytes, big-endian, so byte order is numeric order).
+void append_order_index(std::string& key, std::uint32_t index);
+
+/// Own the outcome of one run across its threads: the first error, and the cancel hooks
+/// (queues, barriers, gangs) that a failure trips so no thread stays blocked.
+/// Hooks are registered before the workers start; `fail` may be called from any thread.
+class RunState {
+ public:
+  /// Register `hook(reason)` to run once when the run fails. Not thread-safe: call
+  /// before any worker starts.
+  void on_cancel(std::function<void(const std::string&)> hook);
+
+  /// Keep `error` if it is the first, log it (through `logger` when given: a worker's,
+  /// so the record names stage, worker and node), then cancel the run: every hook is
+  /// called once, with the error's message. Later errors are only logged at debug level.
+  void fail(std::exception_ptr error, spdlog::logger* logger = nullptr);
+
+  /// Return true once the run failed. Cheap; polled by workers between calls.
+  bool cancelled() const { return cancelled_.load(std::memory_order_acquire); }
+
+  /// Return the first error (null when none). Call after every worker joined.
+  std::exception_ptr first_error() const;
+
+ private:
+  std::atomic<bool> cancelled_{false};
+  mutable std::mutex mutex_;
+  std::exception_ptr first_error_;
+  std::vector<std::function<void(const std::string&)>> hooks_;
+};
+
+/// Return the message of an exception (what(), or "unknown error").
+std::string describe_error(const std::exception_ptr& error);
+
+/// What one worker did for one stage. The live counters are written by that worker only
+/// (a plain store of load + n) and read by `progress()` from any thread; the rest is read
+/// after the worker joined. Aligned so that workers never share a cache line.
+struct alignas(64) StageWorkerCounters {
+  std::atomic<std::uint64_t> tasks_done{0};
+  std::atomic<std::uint64_t> documents_done{0};
+  std::atomic<std::uint64_t> tasks_out{0};
+
+  std::uint64_t instances = 0;
+  std::uint64_t calls = 0;
+  std::uint64_t documents_out = 0;
+  std::map<std::string, std::uint64_t> dropped_by_reason;
+  double process_time_s = 0.0;
+  double idle_time_s = 0.0;
+  bool active = false;  ///< set by the first call; first_start and last_end are valid
+  Ticks first_start = 0;
+  Ticks last_end = 0;
+
+  /// Add `n` to a live counter; only the owning worker calls this.
+  static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) {
+    counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+};
+
+}  // namespace curate::backends::local

@@ -1,0 +1,202 @@
+#include "curate/backends/local/stage_instance.hpp"
+
+#include "curate/backends/logging.hpp"
+#include "curate/backends/run_stats.hpp"
+#include "curate/backends/worker_identity.hpp"
+#include "curate/core/task_ids.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <exception>
+#include <stdexcept>
+
+namespace curate::backends::local {
+namespace {
+
+// A std::string key, so the lookup on every output allocates no temporary.
+const std::string& dropped_key() {
+  static const std::string key = kDroppedByReasonKey;
+  return key;
+}
+
+}  // namespace
+
+StageInstance::StageInstance(const StagePlan& plan, int worker, double available_gpus,
+                             const NodeInfo& node, std::shared_ptr<curate::Gang> gang,
+                             StageWorkerCounters& counters, RunState& run)
+    : plan_(plan),
+      node_(node),
+      metadata_{fmt::format("{}-{}", plan.stage->name(), worker),
+                worker_allocation(plan, worker, available_gpus), std::move(gang)},
+      counters_(counters),
+      run_(run),
+      logger_(make_worker_logger(plan.stage->name(), metadata_.worker_id, node.node_id)) {}
+
+void StageInstance::rethrow_as_stage_error(std::string_view context) const {
+  const std::string what = describe_error(std::current_exception());
+  std::throw_with_nested(
+      std::runtime_error(fmt::format("stage '{}' failed {}: {}", name(), context, what)));
+}
+
+bool StageInstance::set_up_instance() {
+  // The identity covers clone and setup: get_worker_metadata_and_node_id() is meant to be
+  // called when an instance is created.
+  WorkerIdentityScope identity(node_, metadata_);
+  try {
+    instance_ = plan_.stage->clone();
+    ++counters_.instances;
+    calls_in_instance_ = 0;
+    instance_->setup(metadata_);
+  } catch (...) {
+    // A half set-up instance is still torn down: teardown must cope with what setup left.
+    rethrow_as_stage_error(fmt::format("in setup of worker '{}'", metadata_.worker_id));
+  }
+  logger_->debug("instance {} set up", counters_.instances);
+  return true;
+}
+
+std::vector<TaskPtr> StageInstance::process(std::vector<TaskPtr> tasks,
+                                            std::vector<std::string>& keys, Ticks idle, Ticks& mark,
+                                            std::size_t& documents) {
+  if (ensure_ready()) mark = now_ticks();
+  const std::size_t count = tasks.size();
+  input_ids_.resize(count);
+  for (std::size_t i = 0; i < count; ++i) input_ids_[i] = tasks[i]->task_id();
+  std::size_t documents_in = documents;
+  if (documents_in == kUnknownDocuments) {
+    documents_in = 0;
+    for (const auto& task : tasks) documents_in += task->num_items();
+  }
+  const Ticks start = mark;
+  std::vector<TaskPtr> outputs;
+  try {
+    outputs = instance_->process_batch(std::move(tasks));
+  } catch (...) {
+    std::string ids;
+    for (const auto& id : input_ids_) ids += (ids.empty() ? "'" : ", '") + id + "'";
+    rethrow_as_stage_error(fmt::format("on task {}", ids));
+  }
+  const Ticks end = now_ticks();
+  mark = end;
+  const double idle_s = ticks_to_seconds(0, idle, seconds_per_tick_);
+  documents = 0;
+  adopt_outputs(
+      outputs, keys,
+      perf_record(ticks_to_seconds(start, end, seconds_per_tick_), idle_s, documents_in, count),
+      documents);
+  record(count, documents_in, outputs.size(), documents, idle_s, start, end);
+  finish_call();
+  return outputs;
+}
+
+std::vector<TaskPtr> StageInstance::adopt(std::vector<TaskPtr> raw, std::string parent_id,
+                                          std::vector<std::string>& keys, std::size_t input_items,
+                                          Ticks start, Ticks end) {
+  input_ids_.assign(1, std::move(parent_id));
+  keys.resize(1);
+  std::size_t documents_out = 0;
+  adopt_outputs(
+      raw, keys,
+      perf_record(ticks_to_seconds(start, end, seconds_per_tick_), 0.0, input_items, input_items),
+      documents_out);
+  // Rows are not documents: the stage's documents were counted when its inputs came in.
+  record(0, 0, raw.size(), documents_out, 0.0, start, end);
+  return raw;
+}
+
+void StageInstance::count_call(std::size_t tasks, std::size_t documents, Ticks idle, Ticks start,
+                               Ticks end) {
+  record(tasks, documents, 0, 0, ticks_to_seconds(0, idle, seconds_per_tick_), start, end);
+}
+
+const StagePerfRecord& StageInstance::perf_record(double process_s, double idle_s,
+                                                  std::size_t input_size,
+                                                  std::size_t items_processed) {
+  if (perf_.stage_name.empty()) perf_.stage_name = name();
+  perf_.process_time_s = process_s;
+  perf_.idle_time_s = idle_s;
+  perf_.input_size = input_size;
+  perf_.items_processed = items_processed;
+  return perf_;
+}
+
+void StageInstance::adopt_outputs(std::vector<TaskPtr>& raw, std::vector<std::string>& keys,
+                                  const StagePerfRecord& perf, std::size_t& documents_out) {
+  std::erase(raw, nullptr);
+  if (std::any_of(raw.begin(), raw.end(),
+                  [](const TaskPtr& task) { return task->task_id().empty(); })) {
+    curate::assign_output_ids(input_ids_, raw);
+  }
+  // Keys follow the rule of ids: positional when the count is kept (the common case, which
+  // touches nothing), else the smallest parent key plus the output's position.
+  if (raw.size() != keys.size()) {
+    std::string parent = keys.empty() ? std::string() : *std::min_element(keys.begin(), keys.end());
+    keys.resize(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      keys[i] = parent;
+      append_order_index(keys[i], static_cast<std::uint32_t>(i));
+    }
+  }
+  for (const auto& output : raw) {
+    Task& task = *output;
+    documents_out += task.num_items();
+    auto& metadata = task.metadata();
+    if (metadata.is_object() && !metadata.empty()) {
+      if (auto dropped = metadata.find(dropped_key()); dropped != metadata.end()) {
+        if (dropped->is_object()) {
+          for (const auto& [reason, n] : dropped->items()) {
+            if (n.is_number_integer() && n.get<std::int64_t>() > 0) {
+              counters_.dropped_by_reason[reason] += n.get<std::uint64_t>();
+            }
+          }
+        }
+        metadata.erase(dropped);
+      }
+    }
+    auto& history = task.stage_perf();
+    // One allocation for the records of the whole fused chain, not one per stage.
+    if (history.capacity() == history.size()) history.reserve(history.size() + 1 + followers_);
+    history.push_back(perf);
+  }
+}
+
+void StageInstance::record(std::size_t tasks_in, std::size_t documents_in, std::size_t tasks_out,
+                           std::size_t documents_out, double idle_s, Ticks start, Ticks end) {
+  StageWorkerCounters::bump(counters_.tasks_done, tasks_in);
+  StageWorkerCounters::bump(counters_.documents_done, documents_in);
+  StageWorkerCounters::bump(counters_.tasks_out, tasks_out);
+  ++counters_.calls;
+  counters_.documents_out += documents_out;
+  counters_.process_time_s += ticks_to_seconds(start, end, seconds_per_tick_);
+  counters_.idle_time_s += idle_s;
+  if (!counters_.active) {
+    counters_.active = true;
+    counters_.first_start = start;
+  }
+  counters_.last_end = end;
+}
+
+void StageInstance::finish_call() {
+  if (!plan_.max_calls_per_worker || ++calls_in_instance_ < *plan_.max_calls_per_worker) return;
+  logger_->debug("instance {} reached max_calls_per_worker={}, replacing it", counters_.instances,
+                 *plan_.max_calls_per_worker);
+  teardown();  // the next call sets up a fresh clone; a teardown error has failed the run
+}
+
+void StageInstance::teardown() noexcept {
+  if (!instance_) return;
+  std::shared_ptr<ProcessingStage> instance = std::move(instance_);
+  try {
+    WorkerIdentityScope identity(node_, metadata_);
+    instance->teardown();
+  } catch (...) {
+    try {
+      rethrow_as_stage_error(fmt::format("in teardown of worker '{}'", metadata_.worker_id));
+    } catch (...) {
+      run_.fail(std::current_exception(), logger_.get());
+    }
+  }
+}
+
+}  // namespace curate::backends::local

@@ -1,0 +1,134 @@
+#include "curate/backends/run_stats.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace curate::backends {
+namespace {
+
+std::uint64_t total_dropped(const StageStats& stage) {
+  std::uint64_t total = 0;
+  for (const auto& [reason, count] : stage.dropped_by_reason) total += count;
+  return total;
+}
+
+// Keeps the table narrow: 1234567 -> "1.23M".
+std::string compact(double value) {
+  if (value >= 1e9) return fmt::format("{:.2f}G", value / 1e9);
+  if (value >= 1e6) return fmt::format("{:.2f}M", value / 1e6);
+  if (value >= 1e4) return fmt::format("{:.1f}k", value / 1e3);
+  return fmt::format("{:.0f}", value);
+}
+
+}  // namespace
+
+double StageStats::throughput_documents_per_s() const {
+  return wall_time_s > 0.0 ? static_cast<double>(documents_in) / wall_time_s : 0.0;
+}
+
+void StageStats::merge(const StageStats& other) {
+  workers += other.workers;
+  instances += other.instances;
+  calls += other.calls;
+  tasks_in += other.tasks_in;
+  tasks_out += other.tasks_out;
+  documents_in += other.documents_in;
+  documents_out += other.documents_out;
+  for (const auto& [reason, count] : other.dropped_by_reason) dropped_by_reason[reason] += count;
+  process_time_s += other.process_time_s;
+  idle_time_s += other.idle_time_s;
+  wall_time_s = std::max(wall_time_s, other.wall_time_s);
+}
+
+nlohmann::json RunStats::to_json() const {
+  nlohmann::json out = {{"executor", executor},       {"wall_time_s", wall_time_s},
+                        {"input_tasks", input_tasks}, {"output_tasks", output_tasks},
+                        {"succeeded", succeeded},     {"error", error}};
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& stage : stages) {
+    list.push_back({{"name", stage.name},
+                    {"workers", stage.workers},
+                    {"instances", stage.instances},
+                    {"calls", stage.calls},
+                    {"tasks_in", stage.tasks_in},
+                    {"tasks_out", stage.tasks_out},
+                    {"documents_in", stage.documents_in},
+                    {"documents_out", stage.documents_out},
+                    {"dropped_by_reason", stage.dropped_by_reason},
+                    {"process_time_s", stage.process_time_s},
+                    {"idle_time_s", stage.idle_time_s},
+                    {"wall_time_s", stage.wall_time_s},
+                    {"throughput_documents_per_s", stage.throughput_documents_per_s()}});
+  }
+  out["stages"] = std::move(list);
+  return out;
+}
+
+RunStats RunStats::from_json(const nlohmann::json& json) {
+  RunStats stats;
+  json.at("executor").get_to(stats.executor);
+  json.at("wall_time_s").get_to(stats.wall_time_s);
+  json.at("input_tasks").get_to(stats.input_tasks);
+  json.at("output_tasks").get_to(stats.output_tasks);
+  json.at("succeeded").get_to(stats.succeeded);
+  json.at("error").get_to(stats.error);
+  for (const auto& entry : json.at("stages")) {
+    StageStats stage;
+    entry.at("name").get_to(stage.name);
+    entry.at("workers").get_to(stage.workers);
+    entry.at("instances").get_to(stage.instances);
+    entry.at("calls").get_to(stage.calls);
+    entry.at("tasks_in").get_to(stage.tasks_in);
+    entry.at("tasks_out").get_to(stage.tasks_out);
+    entry.at("documents_in").get_to(stage.documents_in);
+    entry.at("documents_out").get_to(stage.documents_out);
+    entry.at("dropped_by_reason").get_to(stage.dropped_by_reason);
+    entry.at("process_time_s").get_to(stage.process_time_s);
+    entry.at("idle_time_s").get_to(stage.idle_time_s);
+    entry.at("wall_time_s").get_to(stage.wall_time_s);
+    stats.stages.push_back(std::move(stage));
+  }
+  return stats;
+}
+
+void RunStats::merge(const RunStats& other) {
+  if (other.stages.size() != stages.size()) {
+    throw std::invalid_argument(fmt::format("cannot merge run stats of {} stages into {} stages",
+                                            other.stages.size(), stages.size()));
+  }
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    if (stages[i].name != other.stages[i].name) {
+      throw std::invalid_argument(fmt::format("cannot merge stats of stage '{}' into stage '{}'",
+                                              other.stages[i].name, stages[i].name));
+    }
+    stages[i].merge(other.stages[i]);
+  }
+  wall_time_s = std::max(wall_time_s, other.wall_time_s);
+  input_tasks += other.input_tasks;
+  output_tasks += other.output_tasks;
+  succeeded = succeeded && other.succeeded;
+  if (error.empty()) error = other.error;
+}
+
+std::string RunStats::to_table() const {
+  std::size_t width = 5;
+  for (const auto& stage : stages) width = std::max(width, stage.name.size());
+  std::string out = fmt::format("{:<{}} {:>4} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>10}\n",
+                                "stage", width, "wrk", "tasks>", "tasks<", "docs>", "docs<",
+                                "dropped", "proc s", "wall s", "docs/s");
+  for (const auto& stage : stages) {
+    out += fmt::format(
+        "{:<{}} {:>4} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9.3f} {:>9.3f} {:>10}\n", stage.name, width,
+        stage.workers, compact(stage.tasks_in), compact(stage.tasks_out),
+        compact(stage.documents_in), compact(stage.documents_out), compact(total_dropped(stage)),
+        stage.process_time_s, stage.wall_time_s, compact(stage.throughput_documents_per_s()));
+  }
+  out += fmt::format("{} {} in {:.3f} s: {} input tasks, {} output tasks", executor,
+                     succeeded ? "succeeded" : "failed", wall_time_s, input_tasks, output_tasks);
+  if (!error.empty()) out += fmt::format("\nerror: {}", error);
+  return out;
+}
+
+}  // namespace curate::backends
