@@ -1,0 +1,252 @@
+#include "curate/cli/pipeline_builder.hpp"
+
+#include "curate/backends/local/local_executor.hpp"
+#include "curate/backends/logging.hpp"
+#include "curate/backends/utils.hpp"
+#include "curate/cli/config_error.hpp"
+#include "curate/core/composite_stage.hpp"
+#include "curate/core/suggest.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+namespace curate::cli {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kLocalConfigKeys = {"queue_capacity", "num_cpus",   "num_gpus",
+                                                   "log_level",      "fuse_task_stages",
+                                                   "runtime_env"};
+
+bool has_param(const StageRegistration& registration, std::string_view name) {
+  return std::any_of(registration.params.begin(), registration.params.end(),
+                     [&](const StageParamInfo& param) { return param.name == name; });
+}
+
+// Registry and stage errors start with "stage '<name>': "; the CLI's context already
+// names the stage, so the prefix would only repeat it.
+std::string without_stage_prefix(std::string message, const std::string& stage) {
+  const std::string prefix = fmt::format("stage '{}': ", stage);
+  if (message.starts_with(prefix)) message.erase(0, prefix.size());
+  return message;
+}
+
+bool quotes(const std::string& message, const std::string& text) {
+  return message.find("'" + text + "'") != std::string::npos;
+}
+
+// Finds, depth first, a key or string value below `value` that `message` quotes.
+std::optional<std::string> quoted_pointer(const json& value, const std::string& pointer,
+                                          const std::string& message) {
+  if (value.is_string() && quotes(message, value.get<std::string>())) return pointer;
+  if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (auto found = quoted_pointer(value[i], fmt::format("{}/{}", pointer, i), message)) return found;
+    }
+  }
+  if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) {
+      const std::string child = pointer + "/" + pointer_segment(key);
+      if (quotes(message, key)) return child;
+      if (auto found = quoted_pointer(item, child, message)) return found;
+    }
+  }
+  return std::nullopt;
+}
+
+// Points an error at the parameter it quotes (a top-level name first, else any nested
+// key or string value, which may live in an included file), so the location is the
+// parameter's rather than the stage's.
+std::string error_pointer(const StageEntry& entry, const std::string& message) {
+  const std::string base = fmt::format("/stages/{}/params", entry.index);
+  for (const auto& [key, value] : entry.params.items()) {
+    if (quotes(message, key)) return base + "/" + pointer_segment(key);
+  }
+  return quoted_pointer(entry.params, base, message).value_or(fmt::format("/stages/{}", entry.index));
+}
+
+StageOverrides to_stage_overrides(const OverrideSpec& spec, const ProcessingStage& stage) {
+  StageOverrides out;
+  out.name = spec.name;
+  out.batch_size = spec.batch_size;
+  out.num_workers = spec.num_workers;
+  if (spec.cpus || spec.gpus || spec.gpu_memory_gb) {
+    Resources resources = stage.resources();
+    if (spec.cpus) resources.cpus = *spec.cpus;
+    // Whole GPUs and GPU memory exclude each other: setting one clears the stage's other.
+    if (spec.gpus) resources.gpus = *spec.gpus;
+    if (spec.gpus && !spec.gpu_memory_gb) resources.gpu_memory_gb = 0.0;
+    if (spec.gpu_memory_gb) resources.gpu_memory_gb = *spec.gpu_memory_gb;
+    if (spec.gpu_memory_gb && !spec.gpus) resources.gpus = 0.0;
+    out.resources = resources;
+  }
+  if (!spec.stage_spec.is_null()) out.stage_spec = StageSpec::from_json(spec.stage_spec, stage.name());
+  return out;
+}
+
+StagePtr apply_overrides(const StageEntry& entry, StagePtr stage, const PipelineConfig& config) {
+  const std::string pointer = fmt::format("/stages/{}", entry.index);
+  auto fail = [&](const std::string& at, const std::string& message) -> ConfigError {
+    return ConfigError(fmt::format("{}{}: {}", config.where(at), entry.label(), message));
+  };
+  const auto composite = std::dynamic_pointer_cast<const CompositeStage>(stage);
+  if (!composite) {
+    if (!entry.sub_stages.empty()) {
+      throw fail(pointer + "/sub_stages",
+                 fmt::format("'sub_stages' is only for composite stages, and '{}' is not one; put "
+                             "resources, batch_size, num_workers and stage_spec on the entry itself",
+                             entry.stage));
+    }
+    if (entry.overrides.empty()) return stage;
+    try {
+      return stage->with_(to_stage_overrides(entry.overrides, *stage));
+    } catch (const std::invalid_argument& error) {
+      throw fail(pointer, without_stage_prefix(error.what(), stage->name()));
+    }
+  }
+  const std::vector<StagePtr> parts = composite->decompose();
+  std::vector<std::string> names;
+  for (const auto& part : parts) names.push_back(part->name());
+  std::map<std::string, OverrideSpec> merged;
+  for (const auto& [name, spec] : entry.sub_stages) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      throw fail(pointer + "/sub_stages/" + pointer_segment(name),
+                 fmt::format("'{}' has no sub-stage '{}'{}; its sub-stages: {}", entry.stage, name,
+                             did_you_mean(name, names), fmt::join(names, ", ")));
+    }
+    merged[name] = spec;
+  }
+  if (!entry.overrides.empty() && !names.empty()) {
+    merged[names.back()] = entry.overrides.overlaid_with(merged[names.back()]);
+  }
+  if (merged.empty()) return stage;
+  try {
+    std::map<std::string, StageOverrides> converted;
+    for (const auto& [name, spec] : merged) {
+      const auto part = std::find(names.begin(), names.end(), name) - names.begin();
+      converted[name] = to_stage_overrides(spec, *parts[static_cast<std::size_t>(part)]);
+    }
+    auto result = composite->with_sub_stages(std::move(converted));
+    result->expand();  // reports invalid overrides now rather than at run time
+    return result;
+  } catch (const std::invalid_argument& error) {
+    throw fail(pointer, error.what());
+  }
+}
+
+StagePtr build_stage(const StageEntry& entry, const PipelineConfig& config,
+                     const StageRegistry& registry, const BuildOptions& options) {
+  const std::string pointer = fmt::format("/stages/{}", entry.index);
+  if (!registry.contains(entry.stage)) {
+    throw ConfigError(fmt::format("{}{}: unknown stage '{}'{} (`curate stages` lists them all)",
+                                  config.where(pointer + "/stage"), entry.label(), entry.stage,
+                                  did_you_mean(entry.stage, registry.names())));
+  }
+  json params = entry.params;
+  if (!options.log_dir.empty() && has_param(registry.get(entry.stage), "log_dir") &&
+      (!params.contains("log_dir") || params["log_dir"].is_null())) {
+    params["log_dir"] = options.log_dir.string();
+  }
+  StagePtr stage;
+  try {
+    stage = registry.create(entry.stage, params);
+  } catch (const std::exception& error) {
+    const std::string message = without_stage_prefix(error.what(), entry.stage);
+    throw ConfigError(fmt::format("{}{}: {}", config.where(error_pointer(entry, message)),
+                                  entry.label(), message));
+  }
+  return apply_overrides(entry, std::move(stage), config);
+}
+
+}  // namespace
+
+const std::vector<std::string>& output_folder_params() {
+  static const std::vector<std::string> kParams = {"output_dir", "rejected_dir"};
+  return kParams;
+}
+
+Pipeline build_pipeline(const PipelineConfig& config, const StageRegistry& registry,
+                        const BuildOptions& options) {
+  Pipeline pipeline(config.name, {}, config.description);
+  for (const StageEntry& entry : config.stages) {
+    pipeline.add_stage(build_stage(entry, config, registry, options));
+  }
+  try {
+    pipeline.build();
+  } catch (const std::invalid_argument& error) {
+    throw ConfigError(fmt::format("{}{}", config.where("/stages"), error.what()));
+  }
+  return pipeline;
+}
+
+std::vector<std::filesystem::path> output_folders(const PipelineConfig& config,
+                                                  const StageRegistry& registry) {
+  std::vector<std::filesystem::path> out;
+  for (const StageEntry& entry : config.stages) {
+    if (!registry.contains(entry.stage)) continue;
+    for (const std::string& key : output_folder_params()) {
+      if (!has_param(registry.get(entry.stage), key)) continue;
+      const auto it = entry.params.find(key);
+      if (it == entry.params.end() || !it->is_string() || it->get<std::string>().empty()) continue;
+      const std::filesystem::path folder = it->get<std::string>();
+      if (std::find(out.begin(), out.end(), folder) == out.end()) out.push_back(folder);
+    }
+  }
+  return out;
+}
+
+const std::vector<std::string>& executor_types() {
+  static const std::vector<std::string> kTypes = {"local"};
+  return kTypes;
+}
+
+json resolve_executor_config(const PipelineConfig& config) {
+  const ExecutorSection& section = config.executor;
+  const std::vector<std::string>& types = executor_types();
+  if (std::find(types.begin(), types.end(), section.type) == types.end()) {
+    throw ConfigError(fmt::format("{}executor: unknown type '{}'{}; known types: {}",
+                                  config.where("/executor/type"), section.type,
+                                  did_you_mean(section.type, types), fmt::join(types, ", ")));
+  }
+  for (const auto& [key, value] : section.config.items()) {
+    if (std::find(kLocalConfigKeys.begin(), kLocalConfigKeys.end(), key) != kLocalConfigKeys.end()) {
+      continue;
+    }
+    throw ConfigError(fmt::format("{}executor: unknown config key '{}' for type '{}'{}; valid keys: {}",
+                                  config.where("/executor/config/" + pointer_segment(key)), key,
+                                  section.type, did_you_mean(key, kLocalConfigKeys),
+                                  fmt::join(kLocalConfigKeys, ", ")));
+  }
+  const json merged = backends::merge_executor_configs(json::object(), section.config);
+  try {
+    // Sets the driver's level now, so the CLI's own messages already honour it.
+    backends::configure_logging(merged);
+  } catch (const std::exception& error) {
+    throw ConfigError(fmt::format("{}executor: {}", config.where("/executor/config/log_level"),
+                                  error.what()));
+  }
+  return merged;
+}
+
+ExecutorHandle make_executor(const PipelineConfig& config) {
+  ExecutorHandle handle;
+  handle.type = config.executor.type;
+  handle.config = resolve_executor_config(config);
+  auto local = std::make_unique<backends::LocalExecutor>(handle.config);
+  const backends::LocalExecutor* view = local.get();
+  handle.progress = [view] { return view->progress(); };
+  handle.stats = [view] { return view->last_run_stats(); };
+  handle.executor = std::move(local);
+  return handle;
+}
+
+std::string describe_pipeline(const PipelineConfig& config, const Pipeline& pipeline) {
+  std::string out = pipeline.describe();
+  out += fmt::format("Executor: {} {}\n", config.executor.type, resolve_executor_config(config).dump());
+  return out;
+}
+
+}  // namespace curate::cli

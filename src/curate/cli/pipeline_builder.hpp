@@ -1,0 +1,68 @@
+#pragma once
+
+#include "curate/backends/run_stats.hpp"
+#include "curate/cli/pipeline_config.hpp"
+#include "curate/core/executor.hpp"
+#include "curate/core/pipeline.hpp"
+#include "curate/core/stage_registry.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace curate::cli {
+
+/// What the CLI adds while building: the log folder, given to every stage that has a
+/// `log_dir` parameter the file leaves unset (the reader's errors.jsonl goes there).
+struct BuildOptions {
+  std::filesystem::path log_dir;  ///< empty: inject nothing
+};
+
+/// Return the parameters that name folders a stage writes its output to (`output_dir`,
+/// `rejected_dir`): what `curate run --overwrite` clears.
+const std::vector<std::string>& output_folder_params();
+
+/// Build the stages of `config` from `registry`, in file order: create each with its
+/// params, apply its overrides (`with_`, or `with_sub_stages` for composites) and check
+/// that the pipeline builds. Throws ConfigError naming file, line, stage and the closest
+/// valid names for an unknown stage, parameter or sub-stage and for invalid overrides.
+Pipeline build_pipeline(const PipelineConfig& config, const StageRegistry& registry,
+                        const BuildOptions& options = {});
+
+/// Return the folders the stages write to (the values of `output_folder_params()` set
+/// in the file), in stage order, without duplicates.
+std::vector<std::filesystem::path> output_folders(const PipelineConfig& config,
+                                                  const StageRegistry& registry);
+
+/// Return the executor types a pipeline file may name.
+const std::vector<std::string>& executor_types();
+
+/// Return the executor's configuration: the file's `executor.config` merged over the
+/// type's defaults with `merge_executor_configs`. Throws ConfigError naming the file for
+/// an unknown type or config key (with the closest valid names) or a bad log level.
+nlohmann::json resolve_executor_config(const PipelineConfig& config);
+
+/// An executor made from a pipeline file, with the live views the CLI polls.
+struct ExecutorHandle {
+  std::string type;                            ///< `executor.type`
+  nlohmann::json config;                       ///< the merged configuration
+  std::unique_ptr<curate::Executor> executor;  ///< used by the driver thread only
+  /// Return a snapshot per stage of the run in progress; callable from any thread.
+  std::function<std::vector<backends::StageProgress>()> progress;
+  /// Return the statistics of the last run; callable after `execute` returned or threw.
+  std::function<backends::RunStats()> stats;
+};
+
+/// Create the executor `config.executor` names (`local`: LocalExecutor). Throws
+/// ConfigError as `resolve_executor_config` does.
+ExecutorHandle make_executor(const PipelineConfig& config);
+
+/// Return `curate describe`'s text: the built stages (Pipeline::describe: resources,
+/// batch size, workers, spec keys) followed by the executor type and configuration.
+std::string describe_pipeline(const PipelineConfig& config, const Pipeline& pipeline);
+
+}  // namespace curate::cli

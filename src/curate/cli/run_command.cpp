@@ -1,0 +1,198 @@
+// `curate run`: everything between a pipeline file and stats.json.
+
+#include "curate/backends/logging.hpp"
+#include "curate/cli/commands.hpp"
+#include "curate/cli/config_error.hpp"
+#include "curate/cli/pipeline_builder.hpp"
+#include "curate/cli/progress_reporter.hpp"
+#include "curate/cli/resume.hpp"
+#include "curate/cli/run_log.hpp"
+#include "curate/io/jsonl_reader_stage.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/sinks/sink.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace curate::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// What --overwrite must never delete: the pipeline file, the log folder, the inputs.
+std::vector<fs::path> protected_paths(const RunOptions& options, const PipelineConfig& config,
+                                      const fs::path& log_dir) {
+  std::vector<fs::path> keep = {options.pipeline_file, log_dir};
+  for (const StageEntry& entry : config.stages) {
+    const auto paths = entry.params.find("paths");
+    if (paths == entry.params.end()) continue;
+    if (paths->is_string()) keep.emplace_back(paths->get<std::string>());
+    if (!paths->is_array()) continue;
+    for (const json& path : *paths) {
+      if (path.is_string()) keep.emplace_back(path.get<std::string>());
+    }
+  }
+  return keep;
+}
+
+std::vector<std::shared_ptr<io::BadRecordSink>> bad_record_sinks(const std::vector<StagePtr>& stages) {
+  std::vector<std::shared_ptr<io::BadRecordSink>> sinks;
+  for (const StagePtr& stage : stages) {
+    if (const auto* reader = dynamic_cast<const io::JsonlReaderStage*>(stage.get())) {
+      sinks.push_back(reader->bad_record_sink());
+    }
+  }
+  return sinks;
+}
+
+json bad_records_json(const std::vector<std::shared_ptr<io::BadRecordSink>>& sinks,
+                      const RunLog& log) {
+  std::uint64_t total = 0;
+  json by_reason = json::object();
+  for (const auto& sink : sinks) {
+    total += sink->total();
+    for (const auto& [reason, count] : sink->counts()) {
+      by_reason[reason] = by_reason.value(reason, std::uint64_t{0}) + count;
+    }
+  }
+  return {{"total", total}, {"by_reason", by_reason}, {"errors_file", log.errors_path().string()}};
+}
+
+// The completion stage is the CLI's bookkeeping, not the user's pipeline.
+backends::RunStats without_completion_stage(backends::RunStats stats) {
+  std::erase_if(stats.stages, [](const backends::StageStats& stage) {
+    return stage.name == kCompletionStageName;
+  });
+  if (!stats.stages.empty()) stats.output_tasks = stats.stages.back().tasks_out;
+  return stats;
+}
+
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return text;
+}
+
+// While live lines are drawn, log records go through the reporter so that they appear
+// above the lines instead of being overdrawn. Workers copy the default logger's sinks
+// when they start, so the swap happens before the run and is undone after it.
+class LogRedirect {
+ public:
+  LogRedirect(ProgressReporter& reporter, bool active) {
+    if (!active) return;
+    logger_ = spdlog::default_logger();
+    saved_ = logger_->sinks();
+    auto sink = reporter.make_log_sink();
+    sink->set_pattern(backends::worker_logging_config().pattern);
+    logger_->sinks() = {std::move(sink)};
+  }
+  ~LogRedirect() {
+    if (logger_) logger_->sinks() = saved_;
+  }
+  LogRedirect(const LogRedirect&) = delete;
+  LogRedirect& operator=(const LogRedirect&) = delete;
+
+ private:
+  std::shared_ptr<spdlog::logger> logger_;
+  std::vector<spdlog::sink_ptr> saved_;
+};
+
+ProgressOptions progress_options(const RunOptions& options, const CliContext& context) {
+  ProgressOptions progress;
+  if (options.quiet) {
+    progress.mode = ProgressMode::Off;
+  } else {
+    progress.mode = context.err_is_terminal ? ProgressMode::Live : ProgressMode::Plain;
+  }
+  progress.plain_interval = std::chrono::milliseconds(
+      static_cast<std::int64_t>(std::max(options.progress_interval_s, 0.001) * 1000.0));
+  progress.columns = context.terminal_columns;
+  progress.hidden_stages = {kCompletionStageName};
+  return progress;
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options, CliContext& context) {
+  const PipelineConfig config = load_pipeline_config(options.pipeline_file, options.sets);
+  const StageRegistry registry = make_registry(context);
+  ExecutorHandle executor = make_executor(config);
+  const fs::path log_dir = options.log_dir.value_or(fs::path("logs") / config.name);
+  const Pipeline pipeline = build_pipeline(config, registry, BuildOptions{log_dir});
+  std::vector<StagePtr> built = pipeline.build();
+
+  RunLog log(log_dir);
+  if (options.overwrite) {
+    const auto keep = protected_paths(options, config, log_dir);
+    for (const fs::path& folder : output_folders(config, registry)) clear_output_folder(folder, keep);
+  }
+  const std::string fingerprint = pipeline_fingerprint(config);
+  log.prepare(fingerprint, config.document, options.overwrite);
+  auto ledger = std::make_shared<CompletionLedger>(log.markers_dir());
+  if (ledger->previously_completed() > 0) {
+    spdlog::info("resuming '{}': {} source tasks already complete (markers in {}); --overwrite "
+                 "starts over", config.name, ledger->previously_completed(),
+                 log.markers_dir().string());
+  }
+  const auto sinks = bad_record_sinks(built);
+  bool resumable = false;
+  std::vector<StagePtr> stages = add_resume_tracking(std::move(built), ledger, resumable);
+
+  const std::string start_time = utc_timestamp();
+  int status = kExitSuccess;
+  std::string error;
+  {
+    const ProgressOptions progress = progress_options(options, context);
+    ProgressReporter reporter(executor.progress, context.err, progress);
+    const LogRedirect redirect(reporter, progress.mode == ProgressMode::Live);
+    reporter.start();
+    try {
+      executor.executor->execute(stages, {std::make_shared<EmptyTask>("empty", config.name)});
+    } catch (const std::exception& failure) {
+      status = kExitRunFailed;
+      error = one_line(failure.what());
+    }
+    reporter.stop();
+  }
+  const backends::RunStats stats = without_completion_stage(executor.stats());
+
+  json record = stats.to_json();
+  record["pipeline"] = config.name;
+  record["pipeline_file"] = options.pipeline_file.string();
+  record["fingerprint"] = fingerprint;
+  record["executor_type"] = executor.type;
+  record["executor_config"] = executor.config;
+  record["start_time"] = start_time;
+  record["end_time"] = utc_timestamp();
+  record["exit_status"] = status;
+  if (status != kExitSuccess) record["error"] = error;
+  record["log_dir"] = log_dir.string();
+  record["bad_records"] = bad_records_json(sinks, log);
+  record["resume"] = {{"enabled", resumable},
+                      {"previously_completed", ledger->previously_completed()},
+                      {"source_tasks_skipped", ledger->skipped()},
+                      {"source_tasks_completed", ledger->completed_this_run()}};
+  try {
+    log.write_stats(record);
+  } catch (const std::exception& failure) {
+    if (status == kExitSuccess) error = fmt::format("cannot write stats.json: {}", failure.what());
+    status = kExitRunFailed;
+  }
+
+  if (!options.quiet) {
+    std::string table = stats.to_table();
+    if (!table.empty() && table.back() != '\n') table += '\n';
+    context.out << table;
+    context.out << fmt::format("{} in {:.2f}s; bad records: {}; skipped {} completed source tasks; "
+                               "stats: {}\n",
+                               status == kExitSuccess ? "finished" : "FAILED", stats.wall_time_s,
+                               record["bad_records"]["total"].get<std::uint64_t>(),
+                               ledger->skipped(), log.stats_path().string());
+    context.out.flush();
+  }
+  if (status != kExitSuccess) context.err << "curate: " << error << std::endl;
+  return status;
+}
+
+}  // namespace curate::cli
