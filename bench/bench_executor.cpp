@@ -50,16 +50,16 @@ Options parse(int argc, char** argv) {
       const std::size_t length = std::strlen(name);
       return arg.compare(0, length, name) == 0 ? arg.c_str() + length : nullptr;
     };
-    if (const char* v = value("--batches=")) {
-      options.batches = std::atoi(v);
-    } else if (const char* v = value("--documents=")) {
-      options.documents = std::atoi(v);
-    } else if (const char* v = value("--words=")) {
-      options.words = std::max(1, std::atoi(v));
-    } else if (const char* v = value("--repeat=")) {
-      options.repeat = std::max(1, std::atoi(v));
-    } else if (const char* v = value("--mode=")) {
-      options.mode = v;
+    if (const char* batches = value("--batches=")) {
+      options.batches = std::atoi(batches);
+    } else if (const char* documents = value("--documents=")) {
+      options.documents = std::atoi(documents);
+    } else if (const char* words = value("--words=")) {
+      options.words = std::max(1, std::atoi(words));
+    } else if (const char* repeat = value("--repeat=")) {
+      options.repeat = std::max(1, std::atoi(repeat));
+    } else if (const char* mode = value("--mode=")) {
+      options.mode = mode;
     } else if (arg.rfind("--benchmark_", 0) == 0) {
       // Google Benchmark flags that a runner may pass to every bench program: not ours.
     } else {
