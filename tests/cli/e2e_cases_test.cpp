@@ -34,8 +34,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 // The cases live in tests/e2e/cases; this runner sits in tests/cli until test_e2e links
-// (see the note in the CLI report), so it finds them from its own source path.
-fs::path cases_dir() { return fs::path(__FILE__).parent_path().parent_path() / "e2e" / "cases"; }
+// (see the note in the CLI report). The source folder comes from CMake: __FILE__ is
+// relative when ccache rewrites paths, so it cannot locate them.
+fs::path cases_dir() { return fs::path(CURATE_SOURCE_DIR) / "tests" / "e2e" / "cases"; }
 
 std::vector<std::string> discover_cases() {
   std::vector<std::string> names;
