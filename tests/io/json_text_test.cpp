@@ -77,6 +77,19 @@ TEST(JsonObjectScannerTest, FindsTopLevelMembersAndKeepsTheirBytes) {
   EXPECT_FALSE(json_key_equals(layout.members[2], "tk", scratch));
 }
 
+TEST(JsonObjectScannerTest, BackslashRunsBeforeQuotesAreCounted) {
+  const std::string json = R"({"a\\":"x\\\"y\\","b":"\\"})";
+  JsonObjectLayout layout;
+  ASSERT_TRUE(scan_json_object(json, layout));
+  ASSERT_EQ(layout.members.size(), 2u);
+  EXPECT_EQ(layout.members[0].key, R"(a\\)");
+  EXPECT_EQ(json.substr(layout.members[0].value_begin,
+                        layout.members[0].value_end - layout.members[0].value_begin),
+            R"("x\\\"y\\")");
+  EXPECT_EQ(layout.members[1].key, "b");
+  EXPECT_EQ(nlohmann::json::parse(json)["a\\"], "x\\\"y\\");
+}
+
 TEST(JsonObjectScannerTest, AcceptsTheEmptyObject) {
   JsonObjectLayout layout;
   ASSERT_TRUE(scan_json_object(" {  } ", layout));

@@ -82,8 +82,8 @@ class JitterStage : public CloneableStage<JitterStage> {
 /// are inside at the same time (then all pass, and so do later calls), or until the
 /// timeout (then `timed_out` is set and the call passes anyway, so a failure cannot hang).
 struct GateState {
-  explicit GateState(int threshold, std::chrono::milliseconds timeout = std::chrono::seconds(20))
-      : threshold(threshold), timeout(timeout) {}
+  explicit GateState(int needed, std::chrono::milliseconds wait_at_most = std::chrono::seconds(20))
+      : threshold(needed), timeout(wait_at_most) {}
   const int threshold;
   const std::chrono::milliseconds timeout;
   std::mutex mutex;

@@ -33,6 +33,7 @@ class BatchBuilder {
   /// Count one bad record against the batch being built.
   void note_bad(BadRecordReason reason) { ++bad_[static_cast<std::size_t>(reason)]; }
 
+  /// Return the records held so far.
   std::size_t rows() const { return raw_offsets_.size() - 1; }
   /// Return the bytes of raw lines held so far.
   std::size_t bytes() const { return raw_bytes_.size(); }

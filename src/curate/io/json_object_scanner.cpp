@@ -16,14 +16,19 @@ std::size_t skip_space(std::string_view json, std::size_t at) {
   return at;
 }
 
-// `at` is on an opening quote; return one past the closing quote, or npos.
+// `at` is on an opening quote; return one past the closing quote, or npos. memchr finds
+// quotes at memory speed; a quote after an odd run of backslashes is escaped.
 std::size_t skip_string(std::string_view json, std::size_t at) {
-  ++at;
-  while (at < json.size()) {
-    const std::size_t stop = json.find_first_of("\"\\", at);
-    if (stop == std::string_view::npos) return std::string_view::npos;
-    if (json[stop] == '"') return stop + 1;
-    at = stop + 2;  // a backslash escapes the next byte
+  const char* data = json.data();
+  std::size_t from = at + 1;
+  while (from < json.size()) {
+    const void* found = std::memchr(data + from, '"', json.size() - from);
+    if (found == nullptr) return std::string_view::npos;
+    const auto quote = static_cast<std::size_t>(static_cast<const char*>(found) - data);
+    std::size_t backslashes = 0;
+    while (quote - backslashes > at + 1 && data[quote - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return quote + 1;
+    from = quote + 1;
   }
   return std::string_view::npos;
 }

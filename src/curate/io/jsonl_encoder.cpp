@@ -143,6 +143,7 @@ void JsonlEncoder::patch(std::string_view raw, std::size_t row, const DocumentBa
                          bool text_changed, const std::vector<Column>& added) {
   std::string_view body = raw;
   if (!body.empty() && body.back() == '\n') body.remove_suffix(1);
+  if (!text_changed && drop_fields_.empty() && append_members(body, row, added)) return;
   if (!scan_json_object(body, layout_)) {
     throw std::runtime_error(
         fmt::format("batch '{}', row {}: column {} does not hold a JSON "
@@ -191,6 +192,32 @@ void JsonlEncoder::patch(std::string_view raw, std::size_t row, const DocumentBa
   }
   line_.append(body, layout_.close_brace);
   line_ += '\n';
+}
+
+bool JsonlEncoder::append_members(std::string_view body, std::size_t row,
+                                  const std::vector<Column>& added) {
+  // Only columns are added: the members need not be found, only the closing brace
+  // (the reader checked the line is one object), which saves scanning the text.
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  std::size_t begin = 0, end = body.size();
+  while (begin < end && is_space(body[begin])) ++begin;
+  while (end > begin && is_space(body[end - 1])) --end;
+  if (end - begin < 2 || body[begin] != '{' || body[end - 1] != '}') return false;
+  const std::size_t close = end - 1;
+  std::size_t inner = begin + 1;
+  while (inner < close && is_space(body[inner])) ++inner;
+  line_.clear();
+  line_.append(body, 0, close);
+  bool first = inner == close;
+  for (const Column& column : added) {
+    if (!first) line_ += ',';
+    first = false;
+    line_ += column.prefix;
+    column.append_value(line_, row);
+  }
+  line_.append(body, close);
+  line_ += '\n';
+  return true;
 }
 
 void JsonlEncoder::render(std::size_t row, const std::vector<Column>& columns) {

@@ -43,6 +43,7 @@ class JsonlEncoder {
   std::vector<Column> columns_to_add(const DocumentBatch& batch, bool has_raw) const;
   void patch(std::string_view raw, std::size_t row, const DocumentBatch& batch, bool text_changed,
              const std::vector<Column>& added);
+  bool append_members(std::string_view body, std::size_t row, const std::vector<Column>& added);
   void render(std::size_t row, const std::vector<Column>& columns);
   bool dropped(const JsonMember& member);
 

@@ -66,6 +66,7 @@ class JsonlReaderStage final : public CloneableStage<JsonlReaderStage> {
   /// Mark the stage as a fan-out.
   StageSpec ray_stage_spec() const override;
 
+  /// Return the options the stage was built with.
   const JsonlReaderOptions& options() const { return options_; }
   /// Return the sink shared by this stage and its clones (counts by reason).
   const std::shared_ptr<BadRecordSink>& bad_record_sink() const { return sink_; }

@@ -38,6 +38,7 @@ class JsonlWriterStage final : public CloneableStage<JsonlWriterStage> {
   /// Return the path a task's output gets.
   std::string output_path(const std::string& task_id) const;
 
+  /// Return the options the stage was built with.
   const JsonlWriterOptions& options() const { return options_; }
   /// Return this instance's encoder (its counters tell copied vs patched rows).
   const JsonlEncoder& encoder() const { return encoder_; }

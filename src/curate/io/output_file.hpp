@@ -35,6 +35,7 @@ class OutputFile {
   std::uint64_t bytes_in() const { return bytes_in_; }
   /// Return the bytes written to the file so far (after compression).
   std::uint64_t bytes_out() const { return bytes_out_; }
+  /// Return the final path (the file is under "<path>.tmp" until `close`).
   const std::filesystem::path& path() const { return path_; }
 
  private:

@@ -59,6 +59,7 @@ class RecordParser {
   /// must follow `line` in memory (LineReader guarantees it).
   std::optional<BadRecordReason> parse(std::string_view line, ParsedRecord& record);
 
+  /// Return the schema the parser picks fields by.
   const RecordSchema& schema() const { return schema_; }
 
  private:

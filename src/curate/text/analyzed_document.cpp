@@ -202,8 +202,22 @@ void AnalyzedDocument::split_whitespace_words(std::vector<Segment>& out) {
 }
 
 void AnalyzedDocument::split_unicode_words(std::vector<Segment>& out) {
-  scratch_views_.clear();
   const bool ascii = is_ascii();
+  if (ascii && text_.size() <= UINT32_MAX) {
+    if (word_starts_.size() < text_.size()) {
+      word_starts_.resize(text_.size());
+      word_ends_.resize(text_.size());
+    }
+    // word_ends_ holds lengths here; the whitespace split is not running.
+    const std::size_t count = split_words_ascii(text_, word_starts_.data(), word_ends_.data());
+    out.resize(count);
+    for (std::size_t k = 0; k < count; ++k) {
+      out[k].text = text_.substr(word_starts_[k], word_ends_[k]);
+      out[k].chars = word_ends_[k];
+    }
+    return;
+  }
+  scratch_views_.clear();
   segmenter_.split_words(text_, ascii, scratch_views_);
   for (std::string_view word : scratch_views_) {
     out.push_back(Segment{word, ascii ? word.size() : count_code_points(word)});

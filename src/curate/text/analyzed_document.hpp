@@ -87,24 +87,28 @@ class AnalyzedDocument {
 
   /// Start analysing `text` (O(1): forgets the previous document's results).
   void reset(std::string_view text);
+  /// Return the text being analysed.
   std::string_view text() const { return text_; }
 
   /// Return true when the text is all ASCII.
   bool is_ascii();
   /// Return the number of code points.
   std::size_t num_chars() { return char_counts().chars; }
+  /// Return the character counts (one histogram pass over the bytes).
   const CharCounts& char_counts();
 
   /// Return the words of the text.
   std::span<const Segment> words(WordSplit split = WordSplit::kWhitespace);
   /// Return the XXH3 hash of each word of `words(split)`.
   std::span<const uint64_t> word_hashes(WordSplit split = WordSplit::kWhitespace);
+  /// Return the lengths and letter counts of `words(split)`.
   const WordStats& word_stats(WordSplit split = WordSplit::kWhitespace);
   /// Return the n-gram index over `words(split)`.
   NgramIndex& ngrams(WordSplit split = WordSplit::kWhitespace);
 
-  /// Return a list of lines or paragraphs, and its duplicate statistics.
+  /// Return a list of lines or paragraphs.
   std::span<const Segment> segments(SegmentList list);
+  /// Return the duplicate statistics of `segments(list)` (items compared by XXH3).
   const DuplicateStats& duplicates(SegmentList list);
 
   /// Return the segmenter (ICU iterators) for rules that split further (sentences).

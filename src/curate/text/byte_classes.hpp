@@ -19,7 +19,9 @@ class ByteClassIndex {
   /// Classify `text`, which must stay alive while the index is used.
   void build(std::string_view text);
 
+  /// Return the number of bytes classified.
   std::size_t size() const { return size_; }
+  /// Return the number of 64-byte blocks (the last one may be partial).
   std::size_t blocks() const { return blocks_; }
   /// Return the whitespace bits of block `block` (bit i = byte 64 * block + i); bytes
   /// past the end of the text read as whitespace.

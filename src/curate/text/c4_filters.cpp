@@ -27,6 +27,16 @@ struct LineRules {
   bool filter_policy = true;
 };
 
+const KeywordSet& lorem_ipsum() {
+  static const KeywordSet keywords({"lorem ipsum"});
+  return keywords;
+}
+
+const KeywordSet& javascript() {
+  static const KeywordSet keywords({"javascript"});
+  return keywords;
+}
+
 const KeywordSet& c4_policy() {
   // datatrove's POLICY_SUBSTRINGS.
   static const KeywordSet keywords({"terms of use", "privacy policy", "cookie policy",
@@ -36,6 +46,10 @@ const KeywordSet& c4_policy() {
 
 // CITATION_REGEX = \[\d*]|\[edit]|\[citation needed], every match removed.
 void remove_citations(std::string_view line, std::string& out) {
+  if (line.find('[') == std::string_view::npos) {
+    out.assign(line);
+    return;
+  }
   out.clear();
   std::size_t i = 0;
   while (i < line.size()) {
@@ -61,6 +75,11 @@ void remove_citations(std::string_view line, std::string& out) {
     }
     out.push_back(line[i++]);
   }
+}
+
+bool is_ascii_space(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return (byte >= 0x09 && byte <= 0x0D) || (byte >= 0x1C && byte <= 0x20);
 }
 
 bool ends_with_end_punctuation(std::string_view line) {
@@ -105,14 +124,20 @@ class C4LinesFilter final : public DocumentFilter {
   bool keep_line(AnalyzedDocument& document, std::string_view line, std::string& cleaned) const {
     std::size_t words = 0;
     bool too_long = false;
+    const bool ascii = document.is_ascii();
     for (std::size_t i = 0; i < line.size();) {
-      const std::size_t space = whitespace_length_at(line, i);
+      const std::size_t space =
+          ascii ? (is_ascii_space(line[i]) ? 1 : 0)
+                : whitespace_length_at(line, i);
       if (space > 0) {
         i += space;
         continue;
       }
       const std::size_t start = i;
-      while (i < line.size() && whitespace_length_at(line, i) == 0) ++i;
+      while (i < line.size() && (ascii ? !is_ascii_space(line[i])
+                                       : whitespace_length_at(line, i) == 0)) {
+        ++i;
+      }
       ++words;
       const std::size_t length = document.chars_of(line.substr(start, i - start));
       too_long |=
@@ -126,11 +151,8 @@ class C4LinesFilter final : public DocumentFilter {
     }
     if (rules_.filter_no_terminal_punct && !ends_with_end_punctuation(cleaned)) return false;
     if (static_cast<long>(words) < rules_.min_words_per_line) return false;
-    if (find_ascii_ci(cleaned, "lorem ipsum") != std::string_view::npos) return true;
-    if (rules_.filter_javascript &&
-        find_ascii_ci(cleaned, "javascript") != std::string_view::npos) {
-      return false;
-    }
+    if (lorem_ipsum().contains_any(cleaned)) return true;
+    if (rules_.filter_javascript && javascript().contains_any(cleaned)) return false;
     if (cleaned.find('{') != std::string::npos) return true;
     return !(rules_.filter_policy && c4_policy().contains_any(cleaned));
   }
@@ -238,19 +260,16 @@ void register_c4_filters(FilterRegistry& registry) {
                   rules.filter_policy = p.require<bool>("filter_policy");
                   return std::make_shared<C4LinesFilter>(rules);
                 }});
-  registry.add({"c4_lorem_ipsum",
-                "C4 quality (datatrove): drop documents containing 'lorem ipsum'",
-                {},
-                [](StageParams&) {
-                  return make_filter(
-                      "c4_lorem_ipsum",
-                      [](AnalyzedDocument& d) {
-                        return find_ascii_ci(d.text(), "lorem ipsum") == std::string_view::npos
-                                   ? 0.0
-                                   : 1.0;
-                      },
-                      Threshold::at_most(0));
-                }});
+  registry.add(
+      {"c4_lorem_ipsum",
+       "C4 quality (datatrove): drop documents containing 'lorem ipsum'",
+       {},
+       [](StageParams&) {
+         return make_filter(
+             "c4_lorem_ipsum",
+             [](AnalyzedDocument& d) { return lorem_ipsum().contains_any(d.text()) ? 1.0 : 0.0; },
+             Threshold::at_most(0));
+       }});
   registry.add(
       {"c4_curly_bracket",
        "C4 quality (datatrove): drop documents containing '{'",

@@ -83,6 +83,7 @@ class StatisticFilter final : public DocumentFilter {
   bool keep(double score) const override {
     return keep_ ? keep_(score) : threshold_.contains(score);
   }
+  /// Return the bounds (unused when the filter keeps by a custom predicate).
   const Threshold& threshold() const { return threshold_; }
 
  private:

@@ -32,6 +32,7 @@ class FilterRegistry {
  public:
   /// Add a filter type; throws std::invalid_argument when the name is taken.
   void add(FilterRegistration registration);
+  /// Return true when a filter of this name is registered.
   bool contains(const std::string& name) const { return entries_.contains(name); }
   /// Return the registration of `name`; throws std::invalid_argument naming the
   /// closest registered names when unknown.

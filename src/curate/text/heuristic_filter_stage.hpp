@@ -53,6 +53,7 @@ class HeuristicFilterStage final : public CloneableStage<HeuristicFilterStage> {
   /// Filter one DocumentBatch; throws std::invalid_argument for any other task type.
   std::vector<TaskPtr> process(TaskPtr task) override;
 
+  /// Return the configuration the stage was built with.
   const HeuristicFilterOptions& options() const { return options_; }
 
  private:

@@ -31,10 +31,16 @@ KeywordSet::KeywordSet(const std::vector<std::string>& keywords) {
     if (keyword.empty()) throw std::invalid_argument("a keyword may not be empty");
     Anchored anchored{std::string(keyword.size(), '\0'), 0};
     std::transform(keyword.begin(), keyword.end(), anchored.keyword.begin(), ascii_lower);
-    for (std::size_t i = 1; i < anchored.keyword.size(); ++i) {
-      const auto candidate = static_cast<unsigned char>(anchored.keyword[i]);
-      const auto current = static_cast<unsigned char>(anchored.keyword[anchored.offset]);
-      if (commonness(candidate) < commonness(current)) anchored.offset = i;
+    // Anchor on the rarest adjacent pair of bytes: two bytes rule out far more
+    // positions than one ("ki" of "cookie", "rm" of "terms").
+    const std::string& k = anchored.keyword;
+    auto rarity = [&](std::size_t i) {
+      return commonness(static_cast<unsigned char>(k[i])) +
+             commonness(static_cast<unsigned char>(k[i + 1]));
+    };
+    single_byte_keyword_ |= k.size() < 2;
+    for (std::size_t i = 1; i + 1 < k.size(); ++i) {
+      if (rarity(i) < rarity(anchored.offset)) anchored.offset = i;
     }
     keywords_.push_back(std::move(anchored));
   }
@@ -44,11 +50,15 @@ KeywordSet::KeywordSet(const std::vector<std::string>& keywords) {
   });
   for (std::size_t i = 0; i < keywords_.size(); ++i) {
     const auto byte = static_cast<unsigned char>(keywords_[i].keyword[keywords_[i].offset]);
-    if (first_[byte] == last_[byte]) {
-      first_[byte] = static_cast<uint16_t>(i);
-      anchors_.push_back(byte);
-    }
+    if (first_[byte] == last_[byte]) first_[byte] = static_cast<uint16_t>(i);
     last_[byte] = static_cast<uint16_t>(i + 1);
+    if (!single_byte_keyword_) {
+      const auto next = static_cast<unsigned char>(keywords_[i].keyword[keywords_[i].offset + 1]);
+      if (std::find(anchors_.begin(), anchors_.end(), std::make_pair(byte, next)) ==
+          anchors_.end()) {
+        anchors_.emplace_back(byte, next);
+      }
+    }
   }
 }
 
@@ -75,23 +85,29 @@ bool KeywordSet::contains_any(std::string_view text) const {
   if (keywords_.empty()) return false;
   std::size_t i = 0;
 #if defined(__SSE2__)
-  // Find anchor bytes 16 at a time. A letter anchor matches both cases: OR-ing 0x20 maps
-  // only 'K' and 'k' to 'k'. Other anchors compare as they are.
-  constexpr std::size_t kMaxVectorAnchors = 8;
-  if (anchors_.size() <= kMaxVectorAnchors) {
-    __m128i needles[kMaxVectorAnchors];
-    bool letter[kMaxVectorAnchors];
+  // Find anchor pairs 16 positions at a time. A letter matches both cases: OR-ing 0x20
+  // maps only 'K' and 'k' to 'k'. Other bytes compare as they are.
+  constexpr std::size_t kMaxVectorAnchors = 16;
+  if (!single_byte_keyword_ && anchors_.size() <= kMaxVectorAnchors) {
+    __m128i firsts[kMaxVectorAnchors], seconds[kMaxVectorAnchors];
+    bool first_letter[kMaxVectorAnchors], second_letter[kMaxVectorAnchors];
     for (std::size_t a = 0; a < anchors_.size(); ++a) {
-      needles[a] = _mm_set1_epi8(static_cast<char>(anchors_[a]));
-      letter[a] = anchors_[a] >= 'a' && anchors_[a] <= 'z';
+      firsts[a] = _mm_set1_epi8(static_cast<char>(anchors_[a].first));
+      seconds[a] = _mm_set1_epi8(static_cast<char>(anchors_[a].second));
+      first_letter[a] = anchors_[a].first >= 'a' && anchors_[a].first <= 'z';
+      second_letter[a] = anchors_[a].second >= 'a' && anchors_[a].second <= 'z';
     }
     const __m128i case_bit = _mm_set1_epi8(0x20);
-    for (; i + 16 <= text.size(); i += 16) {
-      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
-      const __m128i folded = _mm_or_si128(bytes, case_bit);
+    for (; i + 17 <= text.size(); i += 16) {
+      const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+      const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i + 1));
+      const __m128i here_folded = _mm_or_si128(here, case_bit);
+      const __m128i next_folded = _mm_or_si128(next, case_bit);
       __m128i hits = _mm_setzero_si128();
       for (std::size_t a = 0; a < anchors_.size(); ++a) {
-        hits = _mm_or_si128(hits, _mm_cmpeq_epi8(letter[a] ? folded : bytes, needles[a]));
+        hits = _mm_or_si128(
+            hits, _mm_and_si128(_mm_cmpeq_epi8(first_letter[a] ? here_folded : here, firsts[a]),
+                                _mm_cmpeq_epi8(second_letter[a] ? next_folded : next, seconds[a])));
       }
       for (auto mask = static_cast<uint32_t>(_mm_movemask_epi8(hits)); mask != 0;
            mask &= mask - 1) {

@@ -4,14 +4,15 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace curate::text {
 
 /// A fixed set of keywords found in text with ASCII letters compared case-insensitively
 /// (what `p in text.lower()` does for ASCII keywords). Each keyword is anchored on its
-/// rarest letter, so a scan checks candidates only where such a letter occurs: a 4 KB
-/// document with no match costs about one table lookup per byte. Immutable after
+/// rarest pair of adjacent bytes, found 16 positions at a time with SSE2, so a scan
+/// checks candidates only where such a pair occurs. Immutable after
 /// construction; `contains_any` may run on many threads at once.
 class KeywordSet {
  public:
@@ -27,7 +28,7 @@ class KeywordSet {
  private:
   struct Anchored {
     std::string keyword;  // ASCII-lower-cased
-    std::size_t offset;   // position of the anchor byte in `keyword`
+    std::size_t offset;   // position of the anchor pair in `keyword`
   };
   bool matches_at(const Anchored& anchored, std::string_view text, std::size_t anchor) const;
   bool matches_any_at(std::string_view text, std::size_t anchor) const;
@@ -36,7 +37,8 @@ class KeywordSet {
   // For each lower-cased byte, the range [first, last) of `keywords_` anchored on it.
   std::array<uint16_t, 256> first_{};
   std::array<uint16_t, 256> last_{};
-  std::vector<unsigned char> anchors_;  // distinct anchor bytes (lower case)
+  std::vector<std::pair<unsigned char, unsigned char>> anchors_;  // distinct anchor pairs
+  bool single_byte_keyword_ = false;  // a 1-byte keyword has no pair: scan byte by byte
 };
 
 }  // namespace curate::text

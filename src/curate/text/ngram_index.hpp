@@ -23,6 +23,7 @@ class NgramIndex {
  public:
   /// Start a new word list (its per-word hashes). Keeps allocated memory.
   void reset(std::span<const uint64_t> word_hashes);
+  /// Return the number of words of the current list.
   std::size_t num_words() const { return num_words_; }
 
   /// Return, for each n-gram start i in [0, W - n], how many times the n-gram starting

@@ -30,6 +30,7 @@ class RejectedDocumentWriter {
 
   /// Return true when a folder was given (writing is enabled).
   bool enabled() const { return !directory_.empty(); }
+  /// Return the folder written to (empty when disabled).
   const std::string& directory() const { return directory_; }
 
   /// Create the folder if needed; called from stage `setup`. Throws std::runtime_error

@@ -130,8 +130,9 @@ void push_stripped(std::string_view segment, std::vector<std::string_view>& out)
 
 }  // namespace
 
-void split_words_ascii(std::string_view text, std::vector<std::string_view>& out) {
+std::size_t split_words_ascii(std::string_view text, uint32_t* starts, uint32_t* lengths) {
   const std::size_t n = text.size();
+  std::size_t count = 0;
   std::size_t i = 0;
   while (i < n) {
     const WordClass cls = word_class(text[i]);
@@ -139,34 +140,65 @@ void split_words_ascii(std::string_view text, std::vector<std::string_view>& out
       ++i;
       continue;
     }
-    if (!is_word_char(cls)) {
-      out.push_back(text.substr(i, 1));
-      ++i;
-      continue;
-    }
     const std::size_t start = i;
-    for (;;) {
-      while (i < n && is_word_char(word_class(text[i]))) ++i;
-      if (i + 1 < n && word_class(text[i]) == WordClass::kMid &&
-          joins(text[i - 1], text[i], text[i + 1])) {
-        i += 2;
-        continue;
+    if (!is_word_char(cls)) {
+      ++i;  // punctuation and symbols are segments of one character
+    } else {
+      for (;;) {
+        while (i < n && is_word_char(word_class(text[i]))) ++i;
+        if (i + 1 < n && word_class(text[i]) == WordClass::kMid &&
+            joins(text[i - 1], text[i], text[i + 1])) {
+          i += 2;
+          continue;
+        }
+        break;
       }
-      break;
     }
-    out.push_back(text.substr(start, i - start));
+    starts[count] = static_cast<uint32_t>(start);
+    lengths[count] = static_cast<uint32_t>(i - start);
+    ++count;
   }
+  return count;
+}
+
+void split_words_ascii(std::string_view text, std::vector<std::string_view>& out) {
+  std::vector<uint32_t> starts(text.size()), lengths(text.size());
+  const std::size_t count = split_words_ascii(text, starts.data(), lengths.data());
+  for (std::size_t k = 0; k < count; ++k) out.push_back(text.substr(starts[k], lengths[k]));
 }
 
 void split_sentences_ascii(std::string_view text, std::vector<std::string_view>& out) {
+  // A break needs a paragraph separator (SB4) or "SATerm Close* Sp*" (SB11) just before
+  // it, so only the end of each such run is a candidate: jump from one terminator or
+  // line end to the next instead of testing every position.
+  const std::size_t n = text.size();
   std::size_t start = 0;
-  for (std::size_t i = 1; i < text.size(); ++i) {
-    if (is_sentence_break(text, i)) {
-      push_stripped(text.substr(start, i - start), out);
-      start = i;
+  std::size_t i = 0;
+  auto cut = [&](std::size_t at) {
+    push_stripped(text.substr(start, at - start), out);
+    start = at;
+  };
+  while (i < n) {
+    const SentenceClass cls = sentence_class(text[i]);
+    if (is_paragraph_separator(cls)) {
+      const std::size_t end =
+          (cls == SentenceClass::kCr && i + 1 < n && text[i + 1] == '\n') ? i + 2 : i + 1;
+      if (end < n) cut(end);
+      i = end;
+      continue;
     }
+    if (!is_terminator(cls)) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i + 1;
+    while (end < n && is_terminator(sentence_class(text[end]))) ++end;
+    while (end < n && sentence_class(text[end]) == SentenceClass::kClose) ++end;
+    while (end < n && sentence_class(text[end]) == SentenceClass::kSp) ++end;
+    if (end < n && is_sentence_break(text, end)) cut(end);
+    i = end;
   }
-  if (start < text.size()) push_stripped(text.substr(start), out);
+  if (start < n) push_stripped(text.substr(start), out);
 }
 
 struct UnicodeSegmenter::IcuState {

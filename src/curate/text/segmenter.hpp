@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,10 @@ namespace curate::text {
 /// gives exactly what ICU's root word BreakIterator gives for ASCII input, about 20
 /// times faster. Pure function; callable from any thread.
 void split_words_ascii(std::string_view text, std::vector<std::string_view>& out);
+/// Do the same into caller-owned arrays, each with room for `text.size()` entries (the
+/// most segments a text can have), and return the number of segments: the allocation-
+/// free form AnalyzedDocument uses.
+std::size_t split_words_ascii(std::string_view text, uint32_t* starts, uint32_t* lengths);
 
 /// Append to `out` the UAX #29 sentences of ASCII `text`, each stripped of surrounding
 /// whitespace, dropping empty ones; exactly ICU's root sentence BreakIterator on ASCII.

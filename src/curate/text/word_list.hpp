@@ -34,6 +34,7 @@ class WordList {
     return lookup_.contains(std::string(word));
   }
 
+  /// Return the words as given.
   const std::vector<std::string>& words() const { return words_; }
 
  private:
