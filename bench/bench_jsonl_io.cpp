@@ -180,7 +180,10 @@ void BM_JsonlRead(benchmark::State& state) {
   for (auto _ : state) {
     for (const auto& group : corpus.groups) {
       reader.read_group(*group,
-                        [&](std::shared_ptr<DocumentBatch> batch) { rows += batch->num_rows(); });
+                        [&](std::shared_ptr<DocumentBatch> batch) {
+                          rows += batch->num_rows();
+                          return true;
+                        });
     }
   }
   benchmark::DoNotOptimize(rows);
@@ -198,7 +201,10 @@ void BM_JsonlPassThrough(benchmark::State& state) {
   for (auto _ : state) {
     for (const auto& group : corpus.groups) {
       reader.read_group(*group,
-                        [&](std::shared_ptr<DocumentBatch> batch) { writer.process(batch); });
+                        [&](std::shared_ptr<DocumentBatch> batch) {
+                          writer.process(batch);
+                          return true;
+                        });
     }
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * corpus.text.size()));
@@ -219,6 +225,7 @@ void BM_JsonlPassThroughNoDisk(benchmark::State& state) {
           benchmark::DoNotOptimize(piece.data());
           bytes += piece.size();
         });
+        return true;
       });
     }
   }
@@ -241,6 +248,7 @@ void BM_JsonlPatchedPassThrough(benchmark::State& state) {
       reader.read_group(*group, [&](std::shared_ptr<DocumentBatch> batch) {
         batch->set_column("score", std::vector<double>(batch->num_rows(), 0.25));
         writer.process(batch);
+        return true;
       });
     }
   }
@@ -264,6 +272,7 @@ int run_passthrough(const std::string& in, const std::string& out) {
                       [&](std::shared_ptr<DocumentBatch> batch) {
                         rows += batch->num_rows();
                         writer.process(batch);
+                        return true;
                       });
   }
   const double seconds =

@@ -144,6 +144,27 @@ TEST(CompletionLedgerTest, WritesAMarkerOnceEveryOutputArrived) {
   EXPECT_THAT(CompletionLedger::marker_name("../etc"), ::testing::StartsWith(".._etc-"));
 }
 
+TEST(CompletionLedgerTest, StreamedOutputsCompleteWhenTheCountIsKnownAndAllArrived) {
+  TempDir dir;
+  CompletionLedger ledger(dir / "completed");
+  // The count comes last (the stream ended after its outputs got through)...
+  ledger.record_arrival("early", 0, std::nullopt);
+  ledger.record_arrival("early", 1, std::nullopt);
+  EXPECT_FALSE(ledger.is_completed("early"));
+  ledger.record_count("early", 2);
+  EXPECT_TRUE(ledger.is_completed("early"));
+  // ...or first (the last output was still on its way).
+  ledger.record_arrival("late", 0, std::nullopt);
+  ledger.record_count("late", 2);
+  EXPECT_FALSE(ledger.is_completed("late"));
+  ledger.record_arrival("late", 1, std::nullopt);
+  EXPECT_TRUE(ledger.is_completed("late"));
+  // A stream with no output at all is complete at once.
+  ledger.record_count("empty", 0);
+  EXPECT_TRUE(ledger.is_completed("empty"));
+  EXPECT_EQ(ledger.completed_this_run(), 3u);
+}
+
 // A source stage of 3 file groups; the wrapped stage fans each out into `outputs` batches.
 class FanOutStage final : public CloneableStage<FanOutStage> {
  public:
@@ -180,6 +201,59 @@ TEST(ResumeSourceStageTest, StampsOutputsSkipsCompletedAndMarksEmptySources) {
   EXPECT_EQ(completion->name(), kCompletionStageName);
   for (auto& output : outputs) EXPECT_TRUE(completion->process(output).empty());
   EXPECT_TRUE(ledger->is_completed("g1"));
+}
+
+// FanOutStage's outputs, made one at a time through process_stream.
+class StreamingFanOutStage final : public CloneableStage<StreamingFanOutStage> {
+ public:
+  explicit StreamingFanOutStage(int outputs)
+      : CloneableStage("stream_out"), outputs_(outputs) {}
+  std::vector<TaskPtr> process(TaskPtr task) override { return FanOutStage(outputs_).process(task); }
+  bool streams_outputs() const override { return true; }
+  void process_stream(TaskPtr task, const OutputSink& emit) override {
+    for (int i = 0; i < outputs_; ++i) {
+      if (!emit(std::make_shared<DocumentBatch>(task->task_id() + "_" + std::to_string(i)))) return;
+    }
+  }
+
+ private:
+  int outputs_;
+};
+
+TEST(ResumeSourceStageTest, StreamsOutputsAndCompletesOnceTheStreamEndedAndAllArrived) {
+  TempDir dir;
+  auto ledger = std::make_shared<CompletionLedger>(dir / "completed");
+  ledger->mark_completed("done", 3);
+  auto stage = make_resume_source_stage(std::make_shared<StreamingFanOutStage>(3), ledger);
+  EXPECT_TRUE(stage->streams_outputs());
+  auto completion = make_completion_stage(ledger);
+  std::vector<TaskPtr> streamed;
+  auto collect = [&](TaskPtr output) {
+    streamed.push_back(std::move(output));
+    return true;
+  };
+  stage->process_stream(std::make_shared<FileGroupTask>("g1", "", std::vector<std::string>{"x"}),
+                        collect);
+  ASSERT_EQ(streamed.size(), 3u);
+  EXPECT_EQ(streamed[2]->metadata()[kSourceTaskKey], (json{{"id", "g1"}, {"index", 2}}));
+  EXPECT_FALSE(ledger->is_completed("g1"));  // made, not yet through the pipeline
+  for (auto& output : streamed) completion->process(output);
+  EXPECT_TRUE(ledger->is_completed("g1"));
+
+  // A completed source makes nothing; a stream stopped by the executor is not complete.
+  streamed.clear();
+  stage->process_stream(std::make_shared<FileGroupTask>("done", "", std::vector<std::string>{"y"}),
+                        collect);
+  EXPECT_TRUE(streamed.empty());
+  EXPECT_EQ(ledger->skipped(), 1u);
+  stage->process_stream(std::make_shared<FileGroupTask>("g2", "", std::vector<std::string>{"z"}),
+                        [&](TaskPtr output) {
+                          streamed.push_back(std::move(output));
+                          return false;
+                        });
+  ASSERT_EQ(streamed.size(), 1u);
+  completion->process(streamed[0]);
+  EXPECT_FALSE(ledger->is_completed("g2"));
 }
 
 }  // namespace

@@ -230,9 +230,10 @@ TEST(JsonlReaderTest, ReadGroupStreamsTheSameBatchesAsProcess) {
   auto group =
       std::make_shared<FileGroupTask>("g", "ds", std::vector<std::string>{dir.file("a.jsonl")});
   std::vector<std::string> streamed;
-  stage.read_group(*group, [&](std::shared_ptr<DocumentBatch> batch) {
+  EXPECT_TRUE(stage.read_group(*group, [&](std::shared_ptr<DocumentBatch> batch) {
     streamed.push_back(batch->task_id() + ":" + std::to_string(batch->num_rows()));
-  });
+    return true;
+  }));
   std::vector<std::string> processed;
   for (const auto& task : stage.process(group)) {
     processed.push_back(task->task_id() + ":" + std::to_string(task->num_items()));
@@ -243,9 +244,37 @@ TEST(JsonlReaderTest, ReadGroupStreamsTheSameBatchesAsProcess) {
   EXPECT_EQ(streamed.back(), "g_6:2");
 }
 
+TEST(JsonlReaderTest, ProcessStreamStopsWhenTheReceiverSaysSo) {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += "{\"text\":\"t" + std::to_string(i) + "\"}\n";
+  write_file(dir.file("a.jsonl"), text);
+  JsonlReaderOptions options;
+  options.batch_rows = 8;
+  JsonlReaderStage stage(options);
+  EXPECT_TRUE(stage.streams_outputs());
+  auto group =
+      std::make_shared<FileGroupTask>("g", "ds", std::vector<std::string>{dir.file("a.jsonl")});
+  std::vector<std::string> ids;
+  stage.process_stream(group, [&](TaskPtr batch) {
+    ids.push_back(batch->task_id());
+    return ids.size() < 2;
+  });
+  EXPECT_EQ(ids, (std::vector<std::string>{"g_0", "g_1"}));
+  // The instance is whole again for the next group: nothing of the stopped one leaks in.
+  std::size_t rows = 0;
+  stage.process_stream(group, [&](TaskPtr batch) {
+    rows += batch->num_items();
+    return true;
+  });
+  EXPECT_EQ(rows, 50u);
+}
+
 TEST(JsonlReaderTest, RejectsTasksThatAreNotFileGroups) {
   JsonlReaderStage stage(JsonlReaderOptions{});
   EXPECT_THROW(stage.process(std::make_shared<EmptyTask>()), std::invalid_argument);
+  EXPECT_THROW(stage.process_stream(std::make_shared<EmptyTask>(), [](TaskPtr) { return true; }),
+               std::invalid_argument);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 
 namespace curate::cli {
@@ -66,6 +67,29 @@ class ResumeSourceStage final : public ProcessingStage {
     return out;
   }
 
+  bool streams_outputs() const override { return inner_->streams_outputs(); }
+
+  // Outputs go on as they are made (a reader's batches), so their number is not known
+  // while they travel: each carries its index, and the ledger learns the count when the
+  // stream ends. The executor gives them the ids `process_batch` would (one task a call).
+  void process_stream(TaskPtr task, const OutputSink& emit) override {
+    if (!task) return;
+    const std::string source_id = task->task_id();
+    if (ledger_->is_completed(source_id)) {
+      ledger_->note_skipped();
+      return;
+    }
+    std::size_t count = 0;
+    bool stopped = false;
+    inner_->process_stream(std::move(task), [&](TaskPtr output) {
+      if (!output) return true;
+      output->metadata()[kSourceTaskKey] = {{"id", source_id}, {"index", count++}};
+      stopped = !emit(std::move(output));
+      return !stopped;
+    });
+    if (!stopped) ledger_->record_count(source_id, count);
+  }
+
   std::shared_ptr<ProcessingStage> clone() const override {
     return std::make_shared<ResumeSourceStage>(inner_->clone(), ledger_);
   }
@@ -85,12 +109,16 @@ class CompletionStage final : public CloneableStage<CompletionStage> {
     const auto it = task->metadata().find(kSourceTaskKey);
     if (it == task->metadata().end() || !it->is_object()) return {};
     const nlohmann::json& source = *it;
-    if (source.contains("id") && source["id"].is_string() && source.contains("index") &&
-        source["index"].is_number_unsigned() && source.contains("count") &&
-        source["count"].is_number_unsigned()) {
-      ledger_->record_arrival(source["id"].get<std::string>(), source["index"].get<std::size_t>(),
-                              source["count"].get<std::size_t>());
+    if (!source.contains("id") || !source["id"].is_string() || !source.contains("index") ||
+        !source["index"].is_number_unsigned()) {
+      return {};
     }
+    std::optional<std::size_t> count;  // absent for streamed outputs
+    if (source.contains("count") && source["count"].is_number_unsigned()) {
+      count = source["count"].get<std::size_t>();
+    }
+    ledger_->record_arrival(source["id"].get<std::string>(), source["index"].get<std::size_t>(),
+                            count);
     return {};
   }
 
@@ -120,16 +148,35 @@ bool CompletionLedger::is_completed(const std::string& source_id) const {
 }
 
 void CompletionLedger::record_arrival(const std::string& source_id, std::size_t index,
-                                      std::size_t count) {
-  bool complete = false;
+                                      std::optional<std::size_t> count) {
+  std::optional<std::size_t> complete;
   {
     std::lock_guard lock(mutex_);
-    auto& arrived = arrived_[source_id];
-    arrived.insert(index);
-    complete = arrived.size() >= count;
-    if (complete) arrived_.erase(source_id);
+    Progress& progress = arrived_[source_id];
+    progress.indices.insert(index);
+    if (count) progress.count = count;
+    complete = take_if_complete(source_id, progress);
   }
-  if (complete) mark_completed(source_id, count);
+  if (complete) mark_completed(source_id, *complete);
+}
+
+void CompletionLedger::record_count(const std::string& source_id, std::size_t count) {
+  std::optional<std::size_t> complete;
+  {
+    std::lock_guard lock(mutex_);
+    Progress& progress = arrived_[source_id];
+    progress.count = count;
+    complete = take_if_complete(source_id, progress);
+  }
+  if (complete) mark_completed(source_id, *complete);
+}
+
+std::optional<std::size_t> CompletionLedger::take_if_complete(const std::string& source_id,
+                                                              const Progress& progress) {
+  if (!progress.count || progress.indices.size() < *progress.count) return std::nullopt;
+  const std::size_t count = *progress.count;
+  arrived_.erase(source_id);
+  return count;
 }
 
 void CompletionLedger::mark_completed(const std::string& source_id, std::size_t count) {

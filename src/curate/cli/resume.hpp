@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -44,8 +45,13 @@ class CompletionLedger {
   /// Return true when `source_id` was completed by an earlier run (or this one).
   bool is_completed(const std::string& source_id) const;
   /// Record that output `index` of the `count` outputs of `source_id` reached the end
-  /// of the pipeline; writes the marker once every index has arrived. Thread-safe.
-  void record_arrival(const std::string& source_id, std::size_t index, std::size_t count);
+  /// of the pipeline (`count` unknown for a streamed output: `record_count` gives it);
+  /// writes the marker once the count is known and every index has arrived. Thread-safe.
+  void record_arrival(const std::string& source_id, std::size_t index,
+                      std::optional<std::size_t> count);
+  /// Record that `source_id` made `count` outputs in all (its stream ended); writes the
+  /// marker if every one has already arrived. Thread-safe.
+  void record_count(const std::string& source_id, std::size_t count);
   /// Write the marker of `source_id` now (`count` outputs). Thread-safe; idempotent.
   void mark_completed(const std::string& source_id, std::size_t count);
   /// Count a source task skipped because it was complete. Thread-safe.
@@ -66,7 +72,14 @@ class CompletionLedger {
   std::filesystem::path markers_dir_;
   mutable std::mutex mutex_;
   std::set<std::string> completed_;  // marker names
-  std::map<std::string, std::set<std::size_t>> arrived_;
+  struct Progress {
+    std::set<std::size_t> indices;      // outputs arrived at the end of the pipeline
+    std::optional<std::size_t> count;   // outputs made, once known
+  };
+  // Forget `source_id` and return its count when it is complete. Call under `mutex_`.
+  std::optional<std::size_t> take_if_complete(const std::string& source_id,
+                                              const Progress& progress);
+  std::map<std::string, Progress> arrived_;
   std::size_t previously_completed_ = 0;
   std::size_t written_ = 0;
   std::atomic<std::size_t> skipped_{0};

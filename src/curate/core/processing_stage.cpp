@@ -67,6 +67,13 @@ std::vector<TaskPtr> ProcessingStage::process_batch(std::vector<TaskPtr> tasks) 
   return outputs;
 }
 
+void ProcessingStage::process_stream(TaskPtr task, const OutputSink& emit) {
+  validate_input(*task);
+  for (auto& output : process(std::move(task))) {
+    if (output && !emit(std::move(output))) return;
+  }
+}
+
 void ProcessingStage::setup_on_node(const NodeInfo&, const WorkerMetadata&) {}
 void ProcessingStage::setup(const WorkerMetadata&) {}
 void ProcessingStage::teardown() {}

@@ -5,6 +5,7 @@
 #include "curate/core/task.hpp"
 #include "curate/core/worker_context.hpp"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,19 @@ class ProcessingStage {
   /// Process up to `batch_size()` tasks at once. The default validates each input
   /// against `inputs()` and calls `process` on each, concatenating the outputs.
   virtual std::vector<TaskPtr> process_batch(std::vector<TaskPtr> tasks);
+
+  /// Receives the outputs of `process_stream` one at a time. Returns false when the
+  /// executor wants no more (the run is stopping); the stage should then return soon.
+  using OutputSink = std::function<bool(TaskPtr)>;
+  /// Return true when the stage makes a task's outputs one at a time through
+  /// `process_stream` (a reader's batches), so an executor can send each one on before
+  /// the next is made: memory then holds one output of the task, not all of them.
+  virtual bool streams_outputs() const { return false; }
+  /// Process one task, handing each output to `emit`, in order, as soon as it is made;
+  /// stop early when `emit` returns false. The outputs, their order and their ids are
+  /// those `process` returns. The default validates the input, calls `process` and
+  /// emits what it returns.
+  virtual void process_stream(TaskPtr task, const OutputSink& emit);
 
   /// Prepare a node (download, warm a cache) once per (stage, node), before any worker
   /// instance exists on it; may run concurrently with other stages' node setup.

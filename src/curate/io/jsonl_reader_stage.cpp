@@ -85,27 +85,43 @@ StageSpec JsonlReaderStage::ray_stage_spec() const {
   return spec;
 }
 
-std::vector<TaskPtr> JsonlReaderStage::process(TaskPtr task) {
-  const auto* group = dynamic_cast<const FileGroupTask*>(task.get());
+namespace {
+
+const FileGroupTask& as_file_group(const Task* task, const std::string& stage) {
+  const auto* group = dynamic_cast<const FileGroupTask*>(task);
   if (group == nullptr) {
     throw std::invalid_argument(fmt::format("stage '{}' reads FileGroupTasks, got a {} ('{}')",
-                                            name(), task ? task->type_name() : "null task",
+                                            stage, task ? task->type_name() : "null task",
                                             task ? task->task_id() : ""));
   }
+  return *group;
+}
+
+}  // namespace
+
+std::vector<TaskPtr> JsonlReaderStage::process(TaskPtr task) {
   std::vector<TaskPtr> out;
-  read_group(*group,
-             [&](std::shared_ptr<DocumentBatch> batch) { out.push_back(std::move(batch)); });
+  read_group(as_file_group(task.get(), name()), [&](std::shared_ptr<DocumentBatch> batch) {
+    out.push_back(std::move(batch));
+    return true;
+  });
   return out;
 }
 
-void JsonlReaderStage::read_group(const FileGroupTask& group,
-                                  const std::function<void(std::shared_ptr<DocumentBatch>)>& emit) {
+void JsonlReaderStage::process_stream(TaskPtr task, const OutputSink& emit) {
+  read_group(as_file_group(task.get(), name()),
+             [&](std::shared_ptr<DocumentBatch> batch) { return emit(std::move(batch)); });
+}
+
+bool JsonlReaderStage::read_group(const FileGroupTask& group,
+                                  const std::function<bool(std::shared_ptr<DocumentBatch>)>& emit) {
   Scratch& s = scratch();
   // A call that threw (strict mode, an unreadable file) may have left rows behind.
   if (s.builder.rows() > 0 || s.builder.bad_records() > 0) s.builder.finish(group, "");
   std::size_t emitted = 0;
+  // Return false when the receiver wants no more batches.
   auto flush = [&]() {
-    emit(s.builder.finish(group, fmt::format("{}_{}", group.task_id(), emitted++)));
+    return emit(s.builder.finish(group, fmt::format("{}_{}", group.task_id(), emitted++)));
   };
   auto bad = [&](const std::string& file, std::uint64_t line, BadRecordReason reason) {
     sink_->report(file, line, reason);
@@ -152,7 +168,7 @@ void JsonlReaderStage::read_group(const FileGroupTask& group,
       // End the batch before it would pass batch_bytes, so the columns never outgrow
       // what `reserve` gave them (a regrowth copies the whole batch).
       if (s.builder.rows() > 0 && s.builder.bytes() + bytes.size() + 1 > options_.batch_bytes) {
-        flush();
+        if (!flush()) return false;
         reserve();
       }
       s.builder.add(bytes, s.record, file, line.number);
@@ -160,18 +176,16 @@ void JsonlReaderStage::read_group(const FileGroupTask& group,
       s.bytes_seen += bytes.size() + 1;
       ++s.rows_seen;
       if (s.builder.rows() >= options_.batch_rows) {
-        flush();
+        if (!flush()) return false;
         reserve();
       }
     }
   }
-  if (s.builder.rows() > 0) {
-    flush();
-  } else {
-    // Bad records after the last full batch are in errors.jsonl and the sink's counts;
-    // an empty batch only to carry them would reach every downstream stage.
-    s.builder.finish(group, "");
-  }
+  if (s.builder.rows() > 0) return flush();
+  // Bad records after the last full batch are in errors.jsonl and the sink's counts; an
+  // empty batch only to carry them would reach every downstream stage.
+  s.builder.finish(group, "");
+  return true;
 }
 
 JsonlReader::JsonlReader(FilePartitioningOptions partitioning, JsonlReaderOptions reading,

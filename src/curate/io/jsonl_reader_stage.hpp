@@ -46,14 +46,21 @@ class JsonlReaderStage final : public CloneableStage<JsonlReaderStage> {
   ~JsonlReaderStage() override;
 
   /// Read one FileGroupTask and return all its batches. Memory is bounded by the
-  /// group's size; `read_group` streams instead. One thread at a time per instance.
+  /// group's size; executors use `process_stream` instead. One thread at a time.
   std::vector<TaskPtr> process(TaskPtr task) override;
 
+  /// Return true: batches are made, and can be sent on, one at a time.
+  bool streams_outputs() const override { return true; }
+  /// Read one FileGroupTask, handing each batch to `emit` as soon as it is full, so
+  /// memory holds one batch of the group, not the whole group.
+  void process_stream(TaskPtr task, const OutputSink& emit) override;
+
   /// Read `group` and hand each finished batch to `emit` as soon as it is full, so only
-  /// one batch is held at a time. Throws std::runtime_error when a file cannot be read,
-  /// and in strict mode at the first bad record. One thread at a time per instance.
-  void read_group(const FileGroupTask& group,
-                  const std::function<void(std::shared_ptr<DocumentBatch>)>& emit);
+  /// one batch is held at a time. Stop and return false when `emit` returns false.
+  /// Throws std::runtime_error when a file cannot be read, and in strict mode at the
+  /// first bad record. One thread at a time per instance.
+  bool read_group(const FileGroupTask& group,
+                  const std::function<bool(std::shared_ptr<DocumentBatch>)>& emit);
 
   /// Allocate the parser and buffers of this instance (otherwise done on first use).
   void setup(const WorkerMetadata& worker) override;

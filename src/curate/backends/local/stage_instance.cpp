@@ -90,6 +90,75 @@ std::vector<TaskPtr> StageInstance::process(std::vector<TaskPtr> tasks,
   return outputs;
 }
 
+bool StageInstance::process_stream(TaskPtr task, std::string key, Ticks idle, Ticks& mark,
+                                   const StreamedOutput& downstream) {
+  if (ensure_ready()) mark = now_ticks();
+  input_ids_.assign(1, task->task_id());
+  const std::size_t documents_in = task->num_items();
+  const double idle_s = ticks_to_seconds(0, idle, seconds_per_tick_);
+  const Ticks start = mark;
+  Ticks in_downstream = 0;
+  std::size_t produced = 0;
+  std::size_t documents_out = 0;
+  bool stopped = false;
+  std::exception_ptr downstream_error;
+  std::vector<TaskPtr> one(1);
+  std::vector<std::string> one_key(1);
+  TaskPtr held;  // the first output, until a second one shows it is not alone
+
+  // Adopt output number `index` (`alone`: the task's only output) and send it on.
+  auto forward = [&](TaskPtr output, std::size_t index, bool alone) {
+    one_key[0] = key;
+    if (!alone) {
+      if (output->task_id().empty()) {
+        output->set_task_id(fmt::format("{}_{}", input_ids_[0], index));
+      }
+      append_order_index(one_key[0], static_cast<std::uint32_t>(index));
+    }
+    one[0] = std::move(output);
+    const Ticks now = now_ticks();
+    std::size_t documents = 0;
+    adopt_outputs(one, one_key,
+                  perf_record(ticks_to_seconds(start, now, seconds_per_tick_) -
+                                  ticks_to_seconds(0, in_downstream, seconds_per_tick_),
+                              idle_s, documents_in, 1),
+                  documents);
+    documents_out += documents;
+    try {
+      stopped = !downstream(std::move(one[0]), std::move(one_key[0]), documents);
+    } catch (...) {
+      downstream_error = std::current_exception();
+      stopped = true;
+    }
+    in_downstream += now_ticks() - now;
+  };
+  const ProcessingStage::OutputSink emit = [&](TaskPtr output) {
+    if (stopped) return false;
+    if (!output) return true;
+    const std::size_t index = produced++;
+    if (index == 0) {
+      held = std::move(output);
+      return true;
+    }
+    if (index == 1) forward(std::move(held), 0, false);
+    if (!stopped) forward(std::move(output), index, false);
+    return !stopped;
+  };
+  try {
+    instance_->process_stream(std::move(task), emit);
+  } catch (...) {
+    if (downstream_error) std::rethrow_exception(downstream_error);
+    rethrow_as_stage_error(fmt::format("on task '{}'", input_ids_[0]));
+  }
+  if (held && !stopped) forward(std::move(held), 0, true);
+  if (downstream_error) std::rethrow_exception(downstream_error);
+  const Ticks end = now_ticks();
+  mark = end;
+  record(1, documents_in, produced, documents_out, idle_s, start, end, in_downstream);
+  finish_call();
+  return !stopped;
+}
+
 std::vector<TaskPtr> StageInstance::adopt(std::vector<TaskPtr> raw, std::string parent_id,
                                           std::vector<std::string>& keys, std::size_t input_items,
                                           Ticks start, Ticks end) {
@@ -162,13 +231,14 @@ void StageInstance::adopt_outputs(std::vector<TaskPtr>& raw, std::vector<std::st
 }
 
 void StageInstance::record(std::size_t tasks_in, std::size_t documents_in, std::size_t tasks_out,
-                           std::size_t documents_out, double idle_s, Ticks start, Ticks end) {
+                           std::size_t documents_out, double idle_s, Ticks start, Ticks end,
+                           Ticks excluded) {
   StageWorkerCounters::bump(counters_.tasks_done, tasks_in);
   StageWorkerCounters::bump(counters_.documents_done, documents_in);
   StageWorkerCounters::bump(counters_.tasks_out, tasks_out);
   ++counters_.calls;
   counters_.documents_out += documents_out;
-  counters_.process_time_s += ticks_to_seconds(start, end, seconds_per_tick_);
+  counters_.process_time_s += ticks_to_seconds(start, end - excluded, seconds_per_tick_);
   counters_.idle_time_s += idle_s;
   if (!counters_.active) {
     counters_.active = true;

@@ -7,6 +7,7 @@
 
 #include <spdlog/logger.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,6 +59,23 @@ class StageInstance {
   std::vector<TaskPtr> process(std::vector<TaskPtr> tasks, std::vector<std::string>& keys,
                                Ticks idle, Ticks& mark, std::size_t& documents);
 
+  /// Receives one adopted output of `process_stream` with its order key and num_items();
+  /// returns false when the run is stopping.
+  using StreamedOutput = std::function<bool(TaskPtr, std::string, std::size_t)>;
+
+  /// Return true when the stage streams its outputs (see ProcessingStage::streams_outputs).
+  bool streams_outputs() const { return plan_.stage->streams_outputs(); }
+
+  /// Run `process_stream` on `task`, whose order key is `key`, handing each output, adopted
+  /// as `process` adopts them (the same ids, keys and perf records), to `downstream` as soon
+  /// as it is made. A lone output is held until the stream ends, since it then takes its
+  /// parent's id and key, so at most two outputs are held. The time spent in `downstream`
+  /// is not the stage's process time. Return false when `downstream` asked to stop.
+  /// Throws like `process` when the stage throws; an exception from `downstream` passes
+  /// through unchanged.
+  bool process_stream(TaskPtr task, std::string key, Ticks idle, Ticks& mark,
+                      const StreamedOutput& downstream);
+
   /// The `documents` value that asks `process` to count the input documents itself.
   static constexpr std::size_t kUnknownDocuments = static_cast<std::size_t>(-1);
 
@@ -88,8 +106,10 @@ class StageInstance {
                      const StagePerfRecord& perf, std::size_t& documents_out);
   const StagePerfRecord& perf_record(double process_s, double idle_s, std::size_t input_size,
                                      std::size_t items_processed);
+  // `excluded` ticks of [start, end) were spent outside the stage (downstream of a stream).
   void record(std::size_t tasks_in, std::size_t documents_in, std::size_t tasks_out,
-              std::size_t documents_out, double idle_s, Ticks start, Ticks end);
+              std::size_t documents_out, double idle_s, Ticks start, Ticks end,
+              Ticks excluded = 0);
   void finish_call();
 
   const StagePlan& plan_;

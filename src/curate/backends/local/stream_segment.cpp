@@ -87,6 +87,22 @@ bool StreamSegment::run_chain(std::vector<StageInstance>& chain,
                               std::vector<std::vector<std::string>>& keys, std::size_t j,
                               std::vector<TaskPtr> tasks, std::size_t documents, Ticks idle,
                               Ticks& mark, int worker) {
+  if (tasks.size() == 1 && chain[j].streams_outputs()) {
+    // Each output goes on (down the chain, or into the bounded queue, which blocks when
+    // full) before the stage makes the next: memory holds one output, not the task's all.
+    return chain[j].process_stream(
+        std::move(tasks.front()), std::move(keys[j].front()), idle, mark,
+        [&](TaskPtr output, std::string key, std::size_t output_documents) {
+          auto& next_keys = keys[j + 1 == chain.size() ? j : j + 1];
+          next_keys.assign(1, std::move(key));
+          std::vector<TaskPtr> single;
+          single.push_back(std::move(output));
+          if (j + 1 == chain.size()) return push_all(worker, single, next_keys);
+          Ticks inner_mark = now_ticks();
+          return run_chain(chain, keys, j + 1, std::move(single), output_documents, 0, inner_mark,
+                           worker);
+        });
+  }
   std::vector<TaskPtr> outputs = chain[j].process(std::move(tasks), keys[j], idle, mark, documents);
   if (j + 1 == chain.size()) return push_all(worker, outputs, keys[j]);
   auto& next_keys = keys[j + 1];
