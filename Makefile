@@ -34,8 +34,12 @@ fuzz: deps
 asan:
 	@$(MAKE) test BUILD_DIR=build-asan CMAKE_FLAGS="-DCURATE_SANITIZE='address;undefined' -DCURATE_BUILD_BENCH=OFF"
 
-tsan:
-	@$(MAKE) test BUILD_DIR=build-tsan CMAKE_FLAGS="-DCURATE_SANITIZE=thread -DCURATE_BUILD_BENCH=OFF" CTEST_FLAGS="-L 'core|backends'"
+# TSan covers the threaded code, core and the executors: only their tests are built.
+tsan: deps
+	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCURATE_SANITIZE=thread \
+	  -DCURATE_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build-tsan -j $(JOBS) --target test_core test_backends
+	@cd build-tsan && ctest --output-on-failure -j $(JOBS) -L 'core|backends'
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

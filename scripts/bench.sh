@@ -24,46 +24,75 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 # --- Executor overhead (issue 2): 4 hashing stages, 100k batches of 100 documents.
 batches=100000
 [[ $quick == 1 ]] && batches=10000
-section "executor overhead, one core (taskset -c 0)"
-one_core=$(taskset -c 0 "$benchdir/bench_executor" --batches="$batches" --repeat=3 | tee /dev/stderr)
-section "executor speedup, all cores"
-all_cores=$("$benchdir/bench_executor" --batches="$batches" --repeat=3 | tee /dev/stderr)
-ratio=$(sed -n 's/^executor\/loop wall ratio: \([0-9.]*\).*/\1/p' <<<"$one_core")
-speedup=$(sed -n 's/^loop\/executor speedup: *\([0-9.]*\)x.*/\1/p' <<<"$all_cores")
-add_row "executor/loop wall time, 1 core (target <= 1.05)" "$ratio" "taskset -c 0 bench_executor"
-add_row "loop/executor speedup, $(nproc) cores (target >= 1.8)" "${speedup}x" "bench_executor"
-
-# --- JSONL I/O (issue 3): parse-only limit, reader, pass-through; max RSS at 1 and 4 GB.
-section "JSONL I/O (Google Benchmark, one thread)"
-CURATE_BENCH_MB=$([[ $quick == 1 ]] && echo 64 || echo 256) \
-  "$benchdir/bench_jsonl_io" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
-  --benchmark_format=console | tee "$data/jsonl_io.txt" >&2
-for name in simdjson_parse_only reader passthrough; do
-  rate=$(grep -i "$name" "$data/jsonl_io.txt" | grep median | grep -o '[0-9.]*[MG]i\?B/s' | head -1 || true)
-  [[ -n $rate ]] && add_row "JSONL $name, one thread (median of 3)" "$rate" "bench_jsonl_io"
+runs=3
+ratios=()
+speedups=()
+for run in $(seq "$runs"); do
+  section "executor overhead, one core (taskset -c 0), run $run of $runs"
+  out=$(taskset -c 0 "$benchdir/bench_executor" --batches="$batches" --repeat=3 | tee /dev/stderr)
+  ratios+=("$(sed -n 's/^executor\/loop wall ratio: \([0-9.]*\).*/\1/p' <<<"$out")")
+  section "executor speedup, all cores, run $run of $runs"
+  out=$("$benchdir/bench_executor" --batches="$batches" --repeat=3 | tee /dev/stderr)
+  speedups+=("$(sed -n 's/^loop\/executor speedup: *\([0-9.]*\)x.*/\1/p' <<<"$out")")
 done
+add_row "executor/loop wall time, 1 core (median of $runs, target <= 1.05)" \
+  "$(printf '%s\n' "${ratios[@]}" | median)" "taskset -c 0 bench_executor: ${ratios[*]}"
+add_row "loop/executor speedup, $(nproc) cores (median of $runs, target >= 1.8)" \
+  "$(printf '%s\n' "${speedups[@]}" | median)x" "bench_executor: ${speedups[*]}"
+
+# MB/s (10^6 bytes) of the median row of Google Benchmark `name` in console output `file`;
+# its bytes_per_second counter is in powers of 1024 (k, M, G).
+gbench_mbps() {
+  grep -E "^$1_median " "$2" | grep -o 'bytes_per_second=[0-9.]*[kMG]\?/s' | head -1 |
+    sed 's/bytes_per_second=//; s|/s||' |
+    awk '{ v = $1 + 0; u = substr($1, length($1)); m = 1;
+           if (u == "k") m = 1024; else if (u == "M") m = 1048576; else if (u == "G") m = 1073741824;
+           printf "%.0f MB/s", v * m / 1e6 }'
+}
+
+# --- JSONL I/O (issue 3): parse-only limit, reader, pass-through, per CPU-second.
+section "JSONL I/O (Google Benchmark, one thread, rates per CPU-second)"
+CURATE_BENCH_MB=$([[ $quick == 1 ]] && echo 64 || echo 1024) \
+  "$benchdir/bench_jsonl_io" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+  | tee "$data/jsonl_io.txt" >&2
+add_row "simdjson DOM parse of every line, the limit (median of 3)" \
+  "$(gbench_mbps BM_SimdjsonParseOnly "$data/jsonl_io.txt")" "bench_jsonl_io"
+add_row "JSONL read into batches (median of 3)" \
+  "$(gbench_mbps BM_JsonlRead "$data/jsonl_io.txt")" "bench_jsonl_io"
+add_row "JSONL read -> encode, no file (median of 3)" \
+  "$(gbench_mbps BM_JsonlPassThroughNoDisk "$data/jsonl_io.txt")" "bench_jsonl_io"
+add_row "JSONL read -> write files (median of 3, target >= 1000)" \
+  "$(gbench_mbps BM_JsonlPassThrough "$data/jsonl_io.txt")" "bench_jsonl_io"
+
+# The same pass-through as users run it (`curate run`, one core), on 1 GB and 4 GB corpora
+# of 4 files each, so every file is far larger than any buffer: max RSS must not grow.
 sizes=(1024 4096)
 [[ $quick == 1 ]] && sizes=(128)
 for mb in "${sizes[@]}"; do
-  corpus=$data/io_${mb}mb
-  [[ -d $corpus ]] || "$benchdir/bench_jsonl_io" --generate "$corpus" "$mb" 16 >&2
-  rm -rf "$data/io_out"
-  section "pass-through of ${mb} MB with max RSS"
-  /usr/bin/time -f 'max_rss_kb %M' "$benchdir/bench_jsonl_io" --passthrough "$corpus" "$data/io_out" \
-    2>"$data/time.txt" | tee "$data/pass.txt" >&2
+  corpus=$data/io_${mb}mb_4files
+  [[ -d $corpus ]] || "$benchdir/bench_jsonl_io" --generate "$corpus" "$mb" 4 >&2
+  rm -rf "$data/io_out" "$data/io_logs"
+  section "curate run pass-through of ${mb} MB on one core, with max RSS"
+  start=$(date +%s.%N)
+  taskset -c 0 /usr/bin/time -f 'max_rss_kb %M' -o "$data/time.txt" "$bin/curate" run \
+    "$repo/bench/pipelines/passthrough.yaml" --quiet --overwrite \
+    --set "stages.0.params.paths=$corpus" --set "stages.1.params.output_dir=$data/io_out" \
+    --log-dir "$data/io_logs" >&2
+  end=$(date +%s.%N)
   cat "$data/time.txt" >&2
-  rate=$(grep -o '[0-9]* MB/s' "$data/pass.txt" | head -1)
+  bytes=$(du -sb "$corpus" | cut -f1)
+  rate=$(awk -v b="$bytes" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f MB/s", b / 1e6 / (e - s) }')
   rss=$(awk '/max_rss_kb/ { printf "%.0f MB", $2 / 1024 }' "$data/time.txt")
-  add_row "JSONL read->write ${mb} MB, one thread" "$rate" "max RSS $rss (target < 512 MB)"
-  rm -rf "$data/io_out"
+  add_row "curate run read -> write ${mb} MB, 1 core, wall" "$rate" "max RSS $rss (target < 512 MB)"
+  rm -rf "$data/io_out" "$data/io_logs"
 done
 
 # --- Heuristic filters (issue 4): per-rule cost and the NeMo English set, filters only.
 section "heuristic filters (Google Benchmark, one thread)"
 "$benchdir/bench_text_filters" --benchmark_filter='BM_NemoEnglish|BM_RuleSet' \
   --benchmark_repetitions=3 --benchmark_report_aggregates_only=true | tee "$data/text.txt" >&2
-rate=$(grep 'BM_NemoEnglish/fused' "$data/text.txt" | grep median | grep -o '[0-9.]*[MG]i\?B/s' | head -1 || true)
-[[ -n $rate ]] && add_row "NeMo English rules, filter only, one thread" "$rate" "bench_text_filters"
+add_row "NeMo English rules, filter only, one thread (median of 3)" \
+  "$(gbench_mbps BM_NemoEnglish/fused "$data/text.txt")" "bench_text_filters"
 
 # --- End to end (issue 4): read JSONL, NeMo English rules, write kept documents, 1 core.
 e2e_mb=1024

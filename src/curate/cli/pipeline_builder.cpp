@@ -17,9 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kLocalConfigKeys = {"queue_capacity", "num_cpus",   "num_gpus",
-                                                   "log_level",      "fuse_task_stages",
-                                                   "runtime_env"};
 
 bool has_param(const StageRegistration& registration, std::string_view name) {
   return std::any_of(registration.params.begin(), registration.params.end(),
@@ -211,14 +208,15 @@ json resolve_executor_config(const PipelineConfig& config) {
                                   config.where("/executor/type"), section.type,
                                   did_you_mean(section.type, types), fmt::join(types, ", ")));
   }
+  const std::vector<std::string>& local_keys = backends::LocalExecutor::config_keys();
   for (const auto& [key, value] : section.config.items()) {
-    if (std::find(kLocalConfigKeys.begin(), kLocalConfigKeys.end(), key) != kLocalConfigKeys.end()) {
+    if (std::find(local_keys.begin(), local_keys.end(), key) != local_keys.end()) {
       continue;
     }
     throw ConfigError(fmt::format("{}executor: unknown config key '{}' for type '{}'{}; valid keys: {}",
                                   config.where("/executor/config/" + pointer_segment(key)), key,
-                                  section.type, did_you_mean(key, kLocalConfigKeys),
-                                  fmt::join(kLocalConfigKeys, ", ")));
+                                  section.type, did_you_mean(key, local_keys),
+                                  fmt::join(local_keys, ", ")));
   }
   const json merged = backends::merge_executor_configs(json::object(), section.config);
   try {

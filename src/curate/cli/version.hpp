@@ -2,8 +2,11 @@
 
 namespace curate::cli {
 
-/// The version `curate --version` prints. Kept equal to the CMake project version
-/// (CMakeLists.txt `project(curate VERSION ...)`) by hand until the build generates it.
-inline constexpr const char* kCurateVersion = "0.1.0";
+#ifndef CURATE_VERSION
+#error "CURATE_VERSION is defined by the build (src/curate/CMakeLists.txt, from project())"
+#endif
+
+/// The version `curate --version` prints: the CMake project version.
+inline constexpr const char* kCurateVersion = CURATE_VERSION;
 
 }  // namespace curate::cli

@@ -209,6 +209,13 @@ TEST(LocalExecutorTest, InvalidConfigIsReported) {
   EXPECT_THROW(bad_cpus.execute(stages, make_seeds(1)), std::invalid_argument);
   LocalExecutor bad_fuse(nlohmann::json{{"fuse_task_stages", "yes"}});
   EXPECT_THROW(bad_fuse.execute(stages, make_seeds(1)), std::invalid_argument);
+  LocalExecutor misspelt(nlohmann::json{{"queue_capacty", 4}});
+  try {
+    misspelt.execute(stages, make_seeds(1));
+    FAIL() << "an unknown key must be an error";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_THAT(error.what(), HasSubstr("unknown key 'queue_capacty' (did you mean 'queue_capacity'"));
+  }
 }
 
 }  // namespace

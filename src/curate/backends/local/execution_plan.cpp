@@ -1,10 +1,14 @@
 #include "curate/backends/local/execution_plan.hpp"
 
+#include "curate/backends/local/local_executor.hpp"
+
 #include "curate/backends/resource_discovery.hpp"
 #include "curate/backends/utils.hpp"
 #include "curate/core/shuffle_stage.hpp"
+#include "curate/core/suggest.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -184,6 +188,14 @@ ExecutionPlan make_execution_plan(const std::vector<StagePtr>& stages, const nlo
   if (!config.is_object()) {
     throw std::invalid_argument(
         fmt::format("LocalExecutor config must be an object, got {}", config.dump()));
+  }
+  const std::vector<std::string>& known = LocalExecutor::config_keys();
+  for (const auto& [key, value] : config.items()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      throw std::invalid_argument(fmt::format(
+          "LocalExecutor config: unknown key '{}'{}; valid keys: {}", key,
+          did_you_mean(key, known), fmt::join(known, ", ")));
+    }
   }
   for (const char* key : {"fuse_task_stages", "discard_outputs"}) {
     if (config.contains(key) && !config[key].is_boolean()) {

@@ -69,6 +69,10 @@ class LocalExecutor final : public BaseExecutor {
   std::vector<TaskPtr> execute(const std::vector<StagePtr>& stages,
                                std::vector<TaskPtr> initial_tasks) override;
 
+  /// Return the keys the config may hold; `execute` rejects any other with an error
+  /// naming the closest valid key.
+  static const std::vector<std::string>& config_keys();
+
   /// Return the statistics of the last run that started streaming (also a failed one);
   /// empty before the first. Thread-safe.
   RunStats last_run_stats() const;
