@@ -2,6 +2,8 @@
 
 #include "curate/backends/resource_discovery.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <mutex>
 #include <thread>
 
@@ -23,6 +25,10 @@ std::shared_ptr<Cluster>& scoped_cluster() {
 std::vector<std::exception_ptr> run_on_threads(const std::vector<std::string>& node_ids,
                                                const std::function<void(const NodeInfo&)>& work) {
   std::vector<std::exception_ptr> errors(node_ids.size());
+  // Create spdlog's registry here, before the threads: its lazy creation inside libspdlog
+  // (built without ThreadSanitizer) would otherwise race, as far as TSan can tell, with
+  // the first log calls of the node threads.
+  spdlog::default_logger_raw();
   std::vector<std::thread> threads;
   threads.reserve(node_ids.size());
   for (std::size_t i = 0; i < node_ids.size(); ++i) {
