@@ -16,6 +16,7 @@ void tune_allocator_for_batches() {
     // the size of the last freed block and keeps trimming the batches' memory away.
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_ARENA_MAX, 1);
   });
 #endif
 }

@@ -51,6 +51,9 @@ JsonlReaderStage::JsonlReaderStage(JsonlReaderOptions options, std::string name)
   if (options_.batch_bytes == 0) fail("batch_bytes must be at least 1");
   if (options_.max_line_bytes == 0) fail("max_line_bytes must be at least 1");
   sink_ = std::make_shared<BadRecordSink>(options_.log_dir);
+  // Now, on the thread that builds the pipeline: the arena limit binds only threads
+  // that have not allocated yet, and the executor's workers start later.
+  tune_allocator_for_batches();
 }
 
 JsonlReaderStage::JsonlReaderStage(const JsonlReaderStage& other)
