@@ -106,6 +106,22 @@ TEST(DocumentBatch, CorruptBytesAreAnErrorNotACrash) {
   }
 }
 
+TEST(DocumentBatch, LineageFollowsValuesThroughSliceAndFilterButNotReplacement) {
+  auto batch = make_batch({"a", "bb", "ccc"});
+  const auto text = batch->column_lineage("text");
+  EXPECT_NE(text, 0u);
+  EXPECT_NE(batch->column_lineage("length"), text);
+  EXPECT_EQ(batch->column_lineage("absent"), 0u);
+  EXPECT_EQ(batch->slice(1, 2)->column_lineage("text"), text);
+  const std::vector<uint8_t> keep{1, 0, 1};
+  EXPECT_EQ(batch->filter_rows(keep)->column_lineage("text"), text);
+  EXPECT_NE(DocumentBatch::from_bytes(batch->to_bytes())->column_lineage("text"), text);
+  StringColumn again;
+  for (const char* value : {"a", "bb", "ccc"}) again.append(value);
+  batch->set_column("text", std::move(again));
+  EXPECT_NE(batch->column_lineage("text"), text);
+}
+
 TEST(DocumentBatch, ConcatJoinsRowsOfEqualSchemas) {
   std::vector<std::shared_ptr<DocumentBatch>> parts{make_batch({"a", "b"})->slice(1, 1),
                                                     make_batch({"c"})};

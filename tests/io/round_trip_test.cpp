@@ -142,6 +142,27 @@ TEST(RoundTripTest, ChangedTextIsPatchedInPlace) {
   EXPECT_EQ(out.substr(0, std::string(kRecords[0]).size()), kRecords[0]);
 }
 
+TEST(RoundTripTest, ATextColumnSetAgainWithTheSameTextIsStillCopied) {
+  TempDir dir;
+  write_file(dir.file("a.jsonl"), corpus());
+  auto batch = read_all({dir.file("a.jsonl")}).at(0);
+  const auto lineage_as_read = batch->column_lineage("text");
+  EXPECT_EQ(batch->metadata()[kTextLineageKey], lineage_as_read);
+  StringColumn same;
+  for (std::size_t i = 0; i < batch->num_rows(); ++i) same.append(batch->text()[i]);
+  batch->set_column("text", std::move(same));
+  EXPECT_NE(batch->column_lineage("text"), lineage_as_read);
+  // A new column: the writer checks each row's text against its hash as read.
+  JsonlWriterOptions options;
+  options.output_dir = dir.file("out");
+  JsonlWriterStage writer(options);
+  const auto out = testing::read_file(
+      dynamic_cast<const FileGroupTask&>(*writer.process(batch).at(0)).files().at(0));
+  EXPECT_EQ(out, corpus());
+  EXPECT_EQ(writer.encoder().rows_copied(), std::size(kRecords));
+  EXPECT_EQ(writer.encoder().rows_patched(), 0u);
+}
+
 TEST(RoundTripTest, FilteredBatchesWriteOnlyTheKeptRows) {
   TempDir dir;
   write_file(dir.file("a.jsonl"), corpus());

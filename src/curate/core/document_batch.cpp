@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <stdexcept>
 
 namespace curate {
@@ -98,7 +99,14 @@ std::span<const uint8_t> DocumentBatch::bools(std::string_view name) const {
       .subspan(column.offset, num_rows_);
 }
 
+std::uint64_t DocumentBatch::column_lineage(std::string_view name) const {
+  const BoundColumn* column = find(name);
+  return column == nullptr ? 0 : column->lineage;
+}
+
 void DocumentBatch::set_column(std::string name, ColumnData data) {
+  static std::atomic<std::uint64_t> last_lineage{0};
+  const std::uint64_t lineage = last_lineage.fetch_add(1, std::memory_order_relaxed) + 1;
   const std::size_t rows = column_size(data);
   const bool sets_row_count =
       columns_.empty() || (columns_.size() == 1 && columns_.front().name == name);
@@ -111,11 +119,12 @@ void DocumentBatch::set_column(std::string name, ColumnData data) {
     if (column.name == name) {
       column.data = std::move(shared);
       column.offset = 0;
+      column.lineage = lineage;
       num_rows_ = rows;
       return;
     }
   }
-  columns_.push_back(BoundColumn{std::move(name), std::move(shared), 0});
+  columns_.push_back(BoundColumn{std::move(name), std::move(shared), 0, lineage});
   num_rows_ = rows;
 }
 

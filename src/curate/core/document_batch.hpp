@@ -3,6 +3,7 @@
 #include "curate/core/column.hpp"
 #include "curate/core/task.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -46,6 +47,11 @@ class DocumentBatch final : public Task {
   /// Add or replace a column. The first column of an empty batch sets the row count;
   /// later ones must match it (std::invalid_argument naming the column otherwise).
   void set_column(std::string name, ColumnData data);
+  /// Return the lineage of column `name` (0 when absent): a process-unique number given
+  /// by `set_column` and kept by `slice` and `filter_rows`, which keep each row's value.
+  /// Equal lineages therefore mean that every row still holds the value it held when the
+  /// column was set: a writer can skip checking, row by row, whether a stage changed it.
+  std::uint64_t column_lineage(std::string_view name) const;
   /// Remove a column if present.
   void drop_column(std::string_view name);
 
@@ -70,6 +76,7 @@ class DocumentBatch final : public Task {
     std::string name;
     std::shared_ptr<const ColumnData> data;
     std::size_t offset = 0;  // first visible row of `data`
+    std::uint64_t lineage = 0;
   };
 
   const BoundColumn* find(std::string_view name) const;

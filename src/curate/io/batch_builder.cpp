@@ -142,6 +142,7 @@ std::shared_ptr<DocumentBatch> BatchBuilder::finish(const Task& parent, std::str
   }
   metadata[kBadRecordsByReasonKey] = std::move(by_reason);
   metadata[kRecordColumnsKey] = std::move(record_columns);
+  metadata[kTextLineageKey] = batch->column_lineage(schema_.text_field);
   reset();
   return batch;
 }

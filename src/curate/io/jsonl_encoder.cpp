@@ -103,7 +103,14 @@ void JsonlEncoder::encode(const DocumentBatch& batch,
     return;
   }
   const StringColumnView raw = batch.strings(kRawColumn);
-  const bool can_check_text = batch.has_column(batch.text_field()) &&
+  // While the text column is the one the reader set, no row's text changed: nothing to
+  // re-hash. Otherwise each row's text is checked against its hash as read.
+  const nlohmann::json& metadata = batch.metadata();
+  const auto lineage = metadata.find(kTextLineageKey);
+  const bool text_as_read = lineage != metadata.end() && lineage->is_number_unsigned() &&
+                            lineage->get<std::uint64_t>() ==
+                                batch.column_lineage(batch.text_field());
+  const bool can_check_text = !text_as_read && batch.has_column(batch.text_field()) &&
                               batch.column_type(batch.text_field()) == ColumnType::String &&
                               batch.has_column(kTextHashColumn) &&
                               batch.column_type(kTextHashColumn) == ColumnType::Int64;

@@ -27,6 +27,11 @@ inline constexpr std::string_view kBadRecordsByReasonKey = "bad_records_by_reaso
 /// the writer knows they are already in `_raw` and need not be appended.
 inline constexpr std::string_view kRecordColumnsKey = "record_columns";
 
+/// Task metadata: the lineage (DocumentBatch::column_lineage) of the text column as the
+/// reader set it. While the text column still has it, no row's text changed and the
+/// writer skips re-hashing (a stage that sets a new text column gives it a new lineage).
+inline constexpr std::string_view kTextLineageKey = "text_lineage";
+
 /// Return the hash stored in `_text_hash` for `text`. Pure; any thread.
 std::int64_t text_hash(std::string_view text);
 
