@@ -32,6 +32,20 @@ ColumnData gather(const ColumnData& source, std::size_t offset, std::size_t coun
       source);
 }
 
+// Return a process-unique, non-zero lineage. Each thread takes ids in blocks, so the
+// workers of a pipeline setting columns never contend on one shared counter.
+std::uint64_t next_lineage() {
+  constexpr std::uint64_t kBlock = 1u << 16;
+  static std::atomic<std::uint64_t> taken{0};
+  thread_local std::uint64_t next = 0;
+  thread_local std::uint64_t end = 0;
+  if (next == end) {
+    next = taken.fetch_add(kBlock, std::memory_order_relaxed) + 1;
+    end = next + kBlock;
+  }
+  return next++;
+}
+
 }  // namespace
 
 DocumentBatch::DocumentBatch(std::string task_id, std::string dataset_name, std::string text_field)
@@ -105,8 +119,7 @@ std::uint64_t DocumentBatch::column_lineage(std::string_view name) const {
 }
 
 void DocumentBatch::set_column(std::string name, ColumnData data) {
-  static std::atomic<std::uint64_t> last_lineage{0};
-  const std::uint64_t lineage = last_lineage.fetch_add(1, std::memory_order_relaxed) + 1;
+  const std::uint64_t lineage = next_lineage();
   const std::size_t rows = column_size(data);
   const bool sets_row_count =
       columns_.empty() || (columns_.size() == 1 && columns_.front().name == name);
