@@ -32,7 +32,9 @@ struct StageStats {
   double idle_time_s = 0.0;  ///< summed over workers: waiting for input
   double wall_time_s = 0.0;  ///< first call's start to last call's end
 
-  /// Return documents_in per second of wall time (0 when no time passed).
+  /// Return the documents handled per second of wall time, counting the larger of
+  /// documents in and out (a reader's input is a few file groups, its output the
+  /// documents); 0 when no time passed.
   double throughput_documents_per_s() const;
   /// Add `other`'s counters, times and workers; the wall time becomes the larger of the
   /// two. Used to reduce the stats of ranks running the same stage.
