@@ -6,10 +6,14 @@
 #include <string>
 #include <string_view>
 
-#include "output_file.hpp"
+#include "curate/io/compression.hpp"
+#include "curate/io/output_file.hpp"
 #include "text_generator.hpp"
 
 namespace curate::tools {
+
+using io::Compression;
+using io::OutputFile;
 
 /// Write JSONL records into one file or into part files of a directory.
 ///

@@ -15,7 +15,6 @@
 #include "jaccard.hpp"
 #include "near_copy.hpp"
 #include "options.hpp"
-#include "output_file.hpp"
 #include "random.hpp"
 #include "text_generator.hpp"
 #include "word_source.hpp"
@@ -77,7 +76,7 @@ void generate(const Options& options) {
   if (options.ground_truth.has_parent_path()) {
     std::filesystem::create_directories(options.ground_truth.parent_path());
   }
-  OutputFile truth(options.ground_truth, Compression::kNone);
+  OutputFile truth(options.ground_truth, Compression::None);
 
   Counts counts;
   std::string text;
@@ -127,7 +126,7 @@ void generate(const Options& options) {
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string on_disk = options.compression == Compression::kNone
+  const std::string on_disk = options.compression == Compression::None
                                   ? std::string()
                                   : fmt::format(" ({} bytes compressed)", writer.bytes_out());
   fmt::print(

@@ -104,15 +104,11 @@ void finalize_options(Options& o, const CLI::App& app) {
         "--files {} needs a directory as --output, but {} names a file", o.files, name));
   }
 
-  const Compression from_name = name.ends_with(".gz")    ? Compression::kGzip
-                                : name.ends_with(".zst") ? Compression::kZstd
-                                                         : Compression::kNone;
+  const Compression from_name = io::compression_from_path(name);
   if (o.compress_text.empty()) {
-    o.compression = o.output_is_directory ? Compression::kNone : from_name;
+    o.compression = o.output_is_directory ? Compression::None : from_name;
   } else {
-    o.compression = o.compress_text == "gz"    ? Compression::kGzip
-                    : o.compress_text == "zst" ? Compression::kZstd
-                                               : Compression::kNone;
+    o.compression = io::compression_from_name(o.compress_text);
     if (!o.output_is_directory && o.compression != from_name) {
       throw std::invalid_argument(
           fmt::format("--compress {} does not match the file name {}; name it *.jsonl{}",

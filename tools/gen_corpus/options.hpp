@@ -10,9 +10,12 @@
 #include <CLI/CLI.hpp>
 
 #include "corpus_plan.hpp"
-#include "output_file.hpp"
+#include "curate/io/compression.hpp"
 
 namespace curate::tools {
+
+using io::Compression;
+using io::compression_suffix;
 
 /// Everything gen_corpus is asked to do, after finalize_options().
 struct Options {
@@ -27,7 +30,7 @@ struct Options {
   std::vector<double> edit_rates = {0.02, 0.05, 0.1, 0.2};
   std::filesystem::path ground_truth;
   std::filesystem::path words = "/usr/share/dict/american-english";
-  Compression compression = Compression::kNone;
+  Compression compression = Compression::None;
 
   // The raw option text, turned into the fields above by finalize_options().
   std::string size_text;
