@@ -69,4 +69,15 @@ std::shared_ptr<spdlog::logger> make_worker_logger(std::string_view stage,
   return logger;
 }
 
+std::string describe_error(const std::exception_ptr& error) {
+  if (!error) return "no error";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
 }  // namespace curate::backends

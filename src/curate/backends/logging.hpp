@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,5 +31,9 @@ void capture_logging_config(LoggingConfig config);
 std::shared_ptr<spdlog::logger> make_worker_logger(std::string_view stage,
                                                    std::string_view worker_id,
                                                    std::string_view node_id);
+
+/// Return the message of an exception for a log line or an error: what(), "unknown
+/// error" for a non-standard exception, "no error" for a null pointer.
+std::string describe_error(const std::exception_ptr& error);
 
 }  // namespace curate::backends

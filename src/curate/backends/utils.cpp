@@ -56,16 +56,6 @@ class TemporaryConnection {
   bool opened_ = false;
 };
 
-std::string describe_exception(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown error";
-  }
-}
-
 }  // namespace
 
 nlohmann::json merge_executor_configs(const nlohmann::json& base,
@@ -158,7 +148,7 @@ void execute_setup_on_node(const std::vector<std::shared_ptr<curate::ProcessingS
         } catch (...) {
           std::lock_guard lock(failures_mutex);
           failures.push_back(fmt::format("stage '{}' on node '{}': {}", stage->name(),
-                                         node.node_id, describe_exception(std::current_exception())));
+                                         node.node_id, describe_error(std::current_exception())));
         }
       });
     }
@@ -167,7 +157,7 @@ void execute_setup_on_node(const std::vector<std::shared_ptr<curate::ProcessingS
   for (std::size_t i = 0; i < node_errors.size(); ++i) {
     if (node_errors[i]) {
       failures.push_back(fmt::format("node '{}': {}", node_ids[i],
-                                     describe_exception(node_errors[i])));
+                                     describe_error(node_errors[i])));
     }
   }
   if (!failures.empty()) {

@@ -14,8 +14,8 @@ namespace curate::io {
 /// the batches' memory went back to the kernel after every batch (1 GB pass-through on
 /// one core: 3.4x the page faults and 2.2x the time). Small allocations stay per thread
 /// (tcache), and the hot paths allocate nothing per document. Called when a reader is
-/// built (before worker threads exist, as the arena limit binds only threads that have
-/// not allocated yet) and on its first use; safe to call from any thread, any number of times. A no-op elsewhere
+/// built, before worker threads exist, as the arena limit binds only threads that have
+/// not allocated yet (its clones come from that one); safe to call from any thread, any number of times. A no-op elsewhere
 /// than glibc and under sanitizers, which bring their own allocator.
 void tune_allocator_for_batches();
 

@@ -62,10 +62,7 @@ JsonlReaderStage::JsonlReaderStage(const JsonlReaderStage& other)
 JsonlReaderStage::~JsonlReaderStage() = default;
 
 JsonlReaderStage::Scratch& JsonlReaderStage::scratch() {
-  if (!scratch_) {
-    tune_allocator_for_batches();
-    scratch_ = std::make_unique<Scratch>(options_);
-  }
+  if (!scratch_) scratch_ = std::make_unique<Scratch>(options_);
   return *scratch_;
 }
 

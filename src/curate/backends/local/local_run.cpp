@@ -1,5 +1,7 @@
 #include "curate/backends/local/local_run.hpp"
 
+#include "curate/backends/logging.hpp"
+
 #include <fmt/format.h>
 
 #include <stdexcept>

@@ -1,5 +1,7 @@
 #include "curate/backends/local/run_state.hpp"
 
+#include "curate/backends/logging.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace curate::backends::local {
@@ -40,17 +42,6 @@ void RunState::fail(std::exception_ptr error, spdlog::logger* logger) {
 std::exception_ptr RunState::first_error() const {
   std::lock_guard lock(mutex_);
   return first_error_;
-}
-
-std::string describe_error(const std::exception_ptr& error) {
-  if (!error) return "no error";
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown error";
-  }
 }
 
 }  // namespace curate::backends::local

@@ -56,9 +56,6 @@ class RunState {
   std::vector<std::function<void(const std::string&)>> hooks_;
 };
 
-/// Return the message of an exception (what(), or "unknown error").
-std::string describe_error(const std::exception_ptr& error);
-
 /// What one worker did for one stage. The live counters are written by that worker only
 /// (a plain store of load + n) and read by `progress()` from any thread; the rest is read
 /// after the worker joined. Aligned so that workers never share a cache line.
