@@ -2,8 +2,12 @@
 // document of its batch and storing the hashes as a column, over 100k batches of 100
 // short documents (--words=50 per document by default, ~300 bytes); the LocalExecutor
 // against the same stages called in a plain loop on one thread. Run it twice:
-//   taskset -c 0 bench_executor   # one core: the executor should add <= 5%
-//   bench_executor                # all cores: the executor should be >= 1.8x faster
+//   taskset -c 0 bench_executor --mode=both  # one core: the executor should add <= 5%
+//   bench_executor                           # all cores: >= 1.8x faster than the loop
+// On all cores a third variant, `threads`, measures what the machine itself allows: one
+// plain thread per CPU, each looping over its own share, nothing shared but the
+// allocator. Its speedup is the ceiling, and threads/executor wall is the executor's
+// own efficiency, which the machine's noise affects far less than the raw speedup.
 // Batches are generated before each timed run (slices of pre-built batches, sharing
 // their text), so only the pipeline is timed. Both variants drop each batch after the
 // last stage (the executor with `discard_outputs`), as a pipeline ending in a writer
@@ -26,6 +30,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -39,7 +44,8 @@ struct Options {
   int words = 50;  // per document, on average: a short document that passes the usual
                    // 50-word minimum of quality filters (Gopher), about 300 bytes
   int repeat = 3;
-  std::string mode = "both";  // both, executor, loop
+  // all: loop, executor and threads; both: loop and executor; or one of them alone
+  std::string mode = "all";
 };
 
 Options parse(int argc, char** argv) {
@@ -65,13 +71,14 @@ Options parse(int argc, char** argv) {
     } else {
       throw std::invalid_argument(
           fmt::format("unknown argument '{}'; use --batches=N --documents=N --words=N --repeat=N "
-                      "--mode=both|executor|loop",
+                      "--mode=all|both|executor|loop|threads",
                       arg));
     }
   }
-  if (options.mode != "both" && options.mode != "executor" && options.mode != "loop") {
-    throw std::invalid_argument(
-        fmt::format("--mode must be both, executor or loop, not '{}'", options.mode));
+  if (options.mode != "all" && options.mode != "both" && options.mode != "executor" &&
+      options.mode != "loop" && options.mode != "threads") {
+    throw std::invalid_argument(fmt::format(
+        "--mode must be all, both, executor, loop or threads, not '{}'", options.mode));
   }
   return options;
 }
@@ -193,6 +200,45 @@ Timing run_loop(const std::vector<curate::StagePtr>& prototypes, std::vector<Tas
   return elapsed;
 }
 
+// The machine's own ceiling for the executor: as many plain threads as CPUs, each running
+// the loop above over its own contiguous share of the tasks, sharing nothing. On a VM
+// whose vCPUs are SMT siblings or share a memory path this is below the CPU count, and
+// the executor cannot beat it.
+Timing run_threads(const std::vector<curate::StagePtr>& prototypes, std::vector<TaskPtr> tasks,
+                   int threads, std::size_t& outputs) {
+  std::vector<std::vector<curate::StagePtr>> stages(static_cast<std::size_t>(threads));
+  for (auto& own : stages) {
+    for (const auto& prototype : prototypes) {
+      own.push_back(prototype->clone());
+      own.back()->setup(curate::WorkerMetadata{"threads", std::nullopt, nullptr});
+    }
+  }
+  std::vector<std::size_t> counts(static_cast<std::size_t>(threads), 0);
+  const std::size_t share = (tasks.size() + static_cast<std::size_t>(threads) - 1) /
+                            static_cast<std::size_t>(threads);
+  const Stopwatch stopwatch;
+  {
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 0; t < static_cast<std::size_t>(threads); ++t) {
+      pool.emplace_back([&, t] {
+        const std::size_t end = std::min(tasks.size(), (t + 1) * share);
+        for (std::size_t i = t * share; i < end; ++i) {
+          std::vector<TaskPtr> current{std::move(tasks[i])};
+          for (const auto& stage : stages[t]) current = stage->process_batch(std::move(current));
+          counts[t] += current.size();
+        }
+      });
+    }
+  }
+  const Timing elapsed = stopwatch.elapsed();
+  for (auto& own : stages) {
+    for (const auto& stage : own) stage->teardown();
+  }
+  outputs = 0;
+  for (const auto count : counts) outputs += count;
+  return elapsed;
+}
+
 Timing run_executor(const std::vector<curate::StagePtr>& stages, std::vector<TaskPtr> tasks,
                     std::size_t& outputs) {
   curate::backends::LocalExecutor executor(
@@ -212,10 +258,15 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::warn);
     const auto templates = make_templates(options.documents, options.words);
     const auto stages = make_stages();
-    const bool loop = options.mode != "executor";
-    const bool executor = options.mode != "loop";
+    const bool all = options.mode == "all";
+    const bool loop = all || options.mode == "both" || options.mode == "loop";
+    const bool executor = all || options.mode == "both" || options.mode == "executor";
+    const bool threads = all || options.mode == "threads";
+    const double cpus = curate::backends::local_machine_resources().cpus;
+    const int thread_count = std::max(1, static_cast<int>(cpus));
     Timing best_loop;
     Timing best_executor;
+    Timing best_threads;
     for (int round = 0; round < options.repeat; ++round) {
       std::size_t outputs = 0;
       if (loop) {
@@ -228,8 +279,13 @@ int main(int argc, char** argv) {
         if (outputs != static_cast<std::size_t>(options.batches))
           throw std::runtime_error("executor lost batches");
       }
+      if (threads) {
+        keep_best(best_threads,
+                  run_threads(stages, make_tasks(templates, options), thread_count, outputs));
+        if (outputs != static_cast<std::size_t>(options.batches))
+          throw std::runtime_error("threads lost batches");
+      }
     }
-    const double cpus = curate::backends::local_machine_resources().cpus;
     const double documents = static_cast<double>(options.batches) * options.documents;
     std::size_t bytes = 0;
     for (const auto& batch : templates) bytes += batch->text().total_bytes();
@@ -246,6 +302,7 @@ int main(int argc, char** argv) {
     };
     if (loop) row("loop", best_loop);
     if (executor) row("executor", best_executor);
+    if (threads) row(fmt::format("threads x{}", thread_count).c_str(), best_threads);
     if (loop && executor) {
       fmt::print(
           "executor/loop wall ratio: {:.3f} (overhead {:+.1f}%; target on 1 core: <= 1.05)\n",
@@ -254,6 +311,15 @@ int main(int argc, char** argv) {
       fmt::print("executor/loop cpu ratio:  {:.3f}\n", best_executor.cpu_s / best_loop.cpu_s);
       fmt::print("loop/executor speedup:    {:.3f}x (target on 2 cores: >= 1.8x)\n",
                  best_loop.wall_s / best_executor.wall_s);
+    }
+    if (loop && threads) {
+      fmt::print("loop/threads speedup:     {:.3f}x (the machine's ceiling: {} plain threads, "
+                 "nothing shared)\n",
+                 best_loop.wall_s / best_threads.wall_s, thread_count);
+    }
+    if (executor && threads) {
+      fmt::print("executor efficiency:      {:.3f} (threads wall / executor wall)\n",
+                 best_threads.wall_s / best_executor.wall_s);
     }
     return 0;
   } catch (const std::exception& error) {

@@ -27,18 +27,27 @@ batches=100000
 runs=3
 ratios=()
 speedups=()
+ceilings=()
+efficiencies=()
 for run in $(seq "$runs"); do
   section "executor overhead, one core (taskset -c 0), run $run of $runs"
-  out=$(taskset -c 0 "$benchdir/bench_executor" --batches="$batches" --repeat=3 | tee /dev/stderr)
+  out=$(taskset -c 0 "$benchdir/bench_executor" --mode=both --batches="$batches" --repeat=3 |
+    tee /dev/stderr)
   ratios+=("$(sed -n 's/^executor\/loop wall ratio: \([0-9.]*\).*/\1/p' <<<"$out")")
   section "executor speedup, all cores, run $run of $runs"
   out=$("$benchdir/bench_executor" --batches="$batches" --repeat=3 | tee /dev/stderr)
   speedups+=("$(sed -n 's/^loop\/executor speedup: *\([0-9.]*\)x.*/\1/p' <<<"$out")")
+  ceilings+=("$(sed -n 's/^loop\/threads speedup: *\([0-9.]*\)x.*/\1/p' <<<"$out")")
+  efficiencies+=("$(sed -n 's/^executor efficiency: *\([0-9.]*\) .*/\1/p' <<<"$out")")
 done
 add_row "executor/loop wall time, 1 core (median of $runs, target <= 1.05)" \
   "$(printf '%s\n' "${ratios[@]}" | median)" "taskset -c 0 bench_executor: ${ratios[*]}"
 add_row "loop/executor speedup, $(nproc) cores (median of $runs, target >= 1.8)" \
   "$(printf '%s\n' "${speedups[@]}" | median)x" "bench_executor: ${speedups[*]}"
+add_row "loop/threads speedup, $(nproc) plain threads: the machine's ceiling (median of $runs)" \
+  "$(printf '%s\n' "${ceilings[@]}" | median)x" "bench_executor: ${ceilings[*]}"
+add_row "executor efficiency, threads/executor wall time (median of $runs)" \
+  "$(printf '%s\n' "${efficiencies[@]}" | median)" "bench_executor: ${efficiencies[*]}"
 
 # MB/s (10^6 bytes) of the median row of Google Benchmark `name` in console output `file`;
 # its bytes_per_second counter is in powers of 1024 (k, M, G).

@@ -54,7 +54,7 @@ class ResultSink final : public ItemSink {
   std::size_t count() const;
 
  private:
-  struct alignas(64) Count {  // one cache line per worker: no false sharing
+  struct alignas(128) Count {  // one pair of cache lines per worker: no false sharing
     std::size_t value = 0;
   };
   std::vector<std::vector<Item>> per_worker_;
