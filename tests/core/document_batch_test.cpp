@@ -101,8 +101,7 @@ TEST(DocumentBatch, SerialisesRoundTripIncludingHistory) {
 TEST(DocumentBatch, CorruptBytesAreAnErrorNotACrash) {
   const std::string bytes = make_batch({"abc"})->to_bytes();
   for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
-    EXPECT_THROW(DocumentBatch::from_bytes(std::string_view(bytes).substr(0, cut)),
-                 std::exception);
+    EXPECT_THROW(DocumentBatch::from_bytes(std::string_view(bytes).substr(0, cut)), std::exception);
   }
 }
 
@@ -120,6 +119,38 @@ TEST(DocumentBatch, LineageFollowsValuesThroughSliceAndFilterButNotReplacement) 
   for (const char* value : {"a", "bb", "ccc"}) again.append(value);
   batch->set_column("text", std::move(again));
   EXPECT_NE(batch->column_lineage("text"), text);
+}
+
+TEST(DocumentBatch, SharedColumnsShareStorageThroughSliceAndFilterUntilReplaced) {
+  auto batch = make_batch({"a", "bb", "ccc"});
+  batch->share_column("text_copy", "text");
+  EXPECT_EQ(batch->strings("text_copy")[2], "ccc");
+  EXPECT_EQ(batch->strings("text_copy")[0].data(), batch->text()[0].data());
+  EXPECT_EQ(batch->column_lineage("text_copy"), batch->column_lineage("text"));
+  const auto sliced = batch->slice(1, 2);
+  EXPECT_EQ(sliced->strings("text_copy")[0].data(), sliced->text()[0].data());
+  const std::vector<uint8_t> keep{1, 0, 1};
+  const auto filtered = sliced->filter_rows(std::vector<uint8_t>{0, 1});
+  ASSERT_EQ(filtered->num_rows(), 1u);
+  EXPECT_EQ(filtered->text()[0], "ccc");
+  // Gathered once, still one buffer for both names.
+  EXPECT_EQ(filtered->strings("text_copy")[0].data(), filtered->text()[0].data());
+  const auto whole = batch->filter_rows(keep);
+  EXPECT_EQ(whole->strings("text_copy")[1], "ccc");
+  EXPECT_EQ(whole->strings("text_copy")[1].data(), whole->text()[1].data());
+  // Replacing one name parts the two; the other keeps the old values.
+  StringColumn other;
+  for (const char* value : {"x", "y", "z"}) other.append(value);
+  batch->set_column("text", std::move(other));
+  EXPECT_EQ(batch->text()[0], "x");
+  EXPECT_EQ(batch->strings("text_copy")[0], "a");
+  EXPECT_NE(batch->column_lineage("text_copy"), batch->column_lineage("text"));
+  // Sharing again replaces the existing column rather than adding a second one.
+  const std::size_t columns = batch->column_names().size();
+  batch->share_column("text_copy", "text");
+  EXPECT_EQ(batch->column_names().size(), columns);
+  EXPECT_EQ(batch->strings("text_copy")[0], "x");
+  EXPECT_THROW(batch->share_column("y", "absent"), std::out_of_range);
 }
 
 TEST(DocumentBatch, ConcatJoinsRowsOfEqualSchemas) {

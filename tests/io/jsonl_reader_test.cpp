@@ -33,7 +33,10 @@ TEST(JsonlReaderTest, ReadsTextIdRawAndHashColumns) {
   EXPECT_EQ(batch.strings("id")[0], "x1");
   EXPECT_EQ(batch.strings("id")[1], "7");
   EXPECT_EQ(batch.strings(kRawColumn)[0], "{\"id\":\"x1\",\"text\":\"caf\\u00e9\"}\n");
-  EXPECT_EQ(batch.int64s(kTextHashColumn)[1], text_hash("two"));
+  // The text as read is the text column under a second name, sharing its storage.
+  EXPECT_EQ(batch.strings(kTextAsReadColumn)[1], "two");
+  EXPECT_EQ(batch.strings(kTextAsReadColumn)[0].data(), batch.text()[0].data());
+  EXPECT_EQ(batch.column_lineage(kTextAsReadColumn), batch.column_lineage("text"));
   EXPECT_EQ(batch.metadata()[kSourceFilesKey], nlohmann::json::array({dir.file("a.jsonl")}));
   EXPECT_EQ(batch.metadata()[kBadRecordsKey], 0);
 }

@@ -4,6 +4,7 @@
 
 #include "io_test_util.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -147,12 +148,12 @@ TEST(RoundTripTest, ATextColumnSetAgainWithTheSameTextIsStillCopied) {
   write_file(dir.file("a.jsonl"), corpus());
   auto batch = read_all({dir.file("a.jsonl")}).at(0);
   const auto lineage_as_read = batch->column_lineage("text");
-  EXPECT_EQ(batch->metadata()[kTextLineageKey], lineage_as_read);
+  EXPECT_EQ(batch->column_lineage(kTextAsReadColumn), lineage_as_read);
   StringColumn same;
   for (std::size_t i = 0; i < batch->num_rows(); ++i) same.append(batch->text()[i]);
   batch->set_column("text", std::move(same));
   EXPECT_NE(batch->column_lineage("text"), lineage_as_read);
-  // A new column: the writer checks each row's text against its hash as read.
+  // A new column: the writer compares each row's text with the text as read.
   JsonlWriterOptions options;
   options.output_dir = dir.file("out");
   JsonlWriterStage writer(options);
@@ -161,6 +162,51 @@ TEST(RoundTripTest, ATextColumnSetAgainWithTheSameTextIsStillCopied) {
   EXPECT_EQ(out, corpus());
   EXPECT_EQ(writer.encoder().rows_copied(), std::size(kRecords));
   EXPECT_EQ(writer.encoder().rows_patched(), 0u);
+}
+
+TEST(RoundTripTest, ChangedTextIsFoundAfterRowsWereFiltered) {
+  TempDir dir;
+  write_file(dir.file("a.jsonl"), corpus());
+  auto batch = read_all({dir.file("a.jsonl")}).at(0);
+  std::vector<uint8_t> keep(batch->num_rows(), 1);
+  keep[0] = 0;
+  batch = batch->filter_rows(keep);
+  StringColumn text;
+  for (std::size_t i = 0; i < batch->num_rows(); ++i) {
+    text.append(i == 1 ? std::string("changed") : std::string(batch->text()[i]));
+  }
+  batch->set_column("text", std::move(text));
+  JsonlWriterOptions options;
+  options.output_dir = dir.file("out");
+  JsonlWriterStage writer(options);
+  const auto out = testing::read_file(
+      dynamic_cast<const FileGroupTask&>(*writer.process(batch).at(0)).files().at(0));
+  EXPECT_EQ(writer.encoder().rows_patched(), 1u);
+  const auto lines = testing::parse_lines(out);
+  ASSERT_EQ(lines.size(), std::size(kRecords) - 1);
+  EXPECT_EQ(lines.at(1)["text"], "changed");
+  EXPECT_EQ(lines.at(0), json::parse(kRecords[1]));
+}
+
+TEST(RoundTripTest, WithoutTheTextAsReadEveryTextIsWrittenFromTheColumn) {
+  // A stage that dropped `_text_as_read` leaves nothing to compare with: the writer
+  // must not assume the text is unchanged and write the old one.
+  TempDir dir;
+  write_file(dir.file("a.jsonl"), corpus());
+  auto batch = read_all({dir.file("a.jsonl")}).at(0);
+  batch->drop_column(kTextAsReadColumn);
+  StringColumn text;
+  for (std::size_t i = 0; i < batch->num_rows(); ++i) text.append(fmt::format("new {}", i));
+  batch->set_column("text", std::move(text));
+  JsonlWriterOptions options;
+  options.output_dir = dir.file("out");
+  JsonlWriterStage writer(options);
+  const auto out = testing::read_file(
+      dynamic_cast<const FileGroupTask&>(*writer.process(batch).at(0)).files().at(0));
+  EXPECT_EQ(writer.encoder().rows_patched(), std::size(kRecords));
+  const auto lines = testing::parse_lines(out);
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    EXPECT_EQ(lines[i]["text"], fmt::format("new {}", i));
 }
 
 TEST(RoundTripTest, FilteredBatchesWriteOnlyTheKeptRows) {

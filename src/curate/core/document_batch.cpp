@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 
@@ -14,8 +15,7 @@ constexpr uint32_t kBatchMagic = 0x42444331;  // "1CDB": curate document batch, 
 
 // Copy rows selected by `row_of(i)` for i in [0, count) out of one column window.
 template <typename RowOf>
-ColumnData gather(const ColumnData& source, std::size_t offset, std::size_t count,
-                  RowOf row_of) {
+ColumnData gather(const ColumnData& source, std::size_t offset, std::size_t count, RowOf row_of) {
   return std::visit(
       [&](const auto& values) -> ColumnData {
         using Values = std::decay_t<decltype(values)>;
@@ -124,8 +124,8 @@ void DocumentBatch::set_column(std::string name, ColumnData data) {
   const bool sets_row_count =
       columns_.empty() || (columns_.size() == 1 && columns_.front().name == name);
   if (!sets_row_count && rows != num_rows_) {
-    throw std::invalid_argument(fmt::format(
-        "column '{}' has {} rows but batch '{}' has {}", name, rows, task_id(), num_rows_));
+    throw std::invalid_argument(fmt::format("column '{}' has {} rows but batch '{}' has {}", name,
+                                            rows, task_id(), num_rows_));
   }
   auto shared = std::make_shared<const ColumnData>(std::move(data));
   for (auto& column : columns_) {
@@ -139,6 +139,23 @@ void DocumentBatch::set_column(std::string name, ColumnData data) {
   }
   columns_.push_back(BoundColumn{std::move(name), std::move(shared), 0, lineage});
   num_rows_ = rows;
+}
+
+void DocumentBatch::share_column(std::string name, std::string_view source) {
+  const BoundColumn* found = find(source);
+  if (found == nullptr) {
+    throw std::out_of_range(
+        fmt::format("cannot share column '{}' of batch '{}': no such column", source, task_id()));
+  }
+  BoundColumn shared = *found;
+  shared.name = std::move(name);
+  for (auto& column : columns_) {
+    if (column.name == shared.name) {
+      column = std::move(shared);
+      return;
+    }
+  }
+  columns_.push_back(std::move(shared));
 }
 
 void DocumentBatch::drop_column(std::string_view name) {
@@ -159,8 +176,8 @@ std::shared_ptr<DocumentBatch> DocumentBatch::slice(std::size_t begin, std::size
 
 std::shared_ptr<DocumentBatch> DocumentBatch::filter_rows(std::span<const uint8_t> keep) const {
   if (keep.size() != num_rows_) {
-    throw std::invalid_argument(fmt::format("filter mask has {} entries for {} rows",
-                                            keep.size(), num_rows_));
+    throw std::invalid_argument(
+        fmt::format("filter mask has {} entries for {} rows", keep.size(), num_rows_));
   }
   std::vector<uint32_t> kept_rows;
   kept_rows.reserve(num_rows_);
@@ -168,10 +185,22 @@ std::shared_ptr<DocumentBatch> DocumentBatch::filter_rows(std::span<const uint8_
     if (keep[row] != 0) kept_rows.push_back(static_cast<uint32_t>(row));
   }
   auto out = std::make_shared<DocumentBatch>(*this);
-  for (auto& column : out->columns_) {
-    column.data = std::make_shared<const ColumnData>(
-        gather(*column.data, column.offset, kept_rows.size(),
-               [&](std::size_t i) { return kept_rows[i]; }));
+  // Columns sharing one window of storage (see share_column) are gathered once.
+  std::vector<std::pair<const BoundColumn*, std::shared_ptr<const ColumnData>>> gathered;
+  for (std::size_t i = 0; i < out->columns_.size(); ++i) {
+    BoundColumn& column = out->columns_[i];
+    const BoundColumn& before = columns_[i];
+    const auto same = std::find_if(gathered.begin(), gathered.end(), [&](const auto& done) {
+      return done.first->data == before.data && done.first->offset == before.offset;
+    });
+    if (same != gathered.end()) {
+      column.data = same->second;
+    } else {
+      column.data = std::make_shared<const ColumnData>(
+          gather(*before.data, before.offset, kept_rows.size(),
+                 [&](std::size_t row) { return kept_rows[row]; }));
+      gathered.emplace_back(&before, column.data);
+    }
     column.offset = 0;
   }
   out->num_rows_ = kept_rows.size();
@@ -194,9 +223,9 @@ std::shared_ptr<DocumentBatch> DocumentBatch::concat(
             const BoundColumn* part = batch->find(column.name);
             if (part == nullptr || part->data->index() != column.data->index() ||
                 batch->columns_.size() != first.columns_.size()) {
-              throw std::invalid_argument(fmt::format(
-                  "cannot concatenate batch '{}': its columns differ from batch '{}'",
-                  batch->task_id(), first.task_id()));
+              throw std::invalid_argument(
+                  fmt::format("cannot concatenate batch '{}': its columns differ from batch '{}'",
+                              batch->task_id(), first.task_id()));
             }
             const auto& values = std::get<Values>(*part->data);
             for (std::size_t row = 0; row < batch->num_rows_; ++row) {
@@ -303,10 +332,17 @@ std::shared_ptr<DocumentBatch> DocumentBatch::from_bytes(std::string_view bytes)
         data = StringColumn::from_parts(std::string(reader.get_string()), std::move(offsets));
         break;
       }
-      case ColumnType::Int64: read_numbers(data.emplace<std::vector<int64_t>>()); break;
-      case ColumnType::Float64: read_numbers(data.emplace<std::vector<double>>()); break;
-      case ColumnType::Bool: read_numbers(data.emplace<std::vector<uint8_t>>()); break;
-      default: throw std::runtime_error(fmt::format("unknown column type {} for '{}'", type, name));
+      case ColumnType::Int64:
+        read_numbers(data.emplace<std::vector<int64_t>>());
+        break;
+      case ColumnType::Float64:
+        read_numbers(data.emplace<std::vector<double>>());
+        break;
+      case ColumnType::Bool:
+        read_numbers(data.emplace<std::vector<uint8_t>>());
+        break;
+      default:
+        throw std::runtime_error(fmt::format("unknown column type {} for '{}'", type, name));
     }
     batch->set_column(std::move(name), std::move(data));
   }

@@ -52,13 +52,19 @@ class DocumentBatch final : public Task {
   /// Equal lineages therefore mean that every row still holds the value it held when the
   /// column was set: a writer can skip checking, row by row, whether a stage changed it.
   std::uint64_t column_lineage(std::string_view name) const;
+  /// Add or replace column `name` as a second name for column `source`: the same rows,
+  /// the same lineage, and the same storage (nothing is copied). `slice` and
+  /// `filter_rows` keep the two sharing; replacing either with `set_column` parts them.
+  /// Throws std::out_of_range naming `source` when it is absent.
+  void share_column(std::string name, std::string_view source);
   /// Remove a column if present.
   void drop_column(std::string_view name);
 
   /// Return rows [begin, begin + count) sharing this batch's columns (no copy). The id,
   /// dataset name, metadata and history are copied.
   std::shared_ptr<DocumentBatch> slice(std::size_t begin, std::size_t count) const;
-  /// Return the rows whose `keep` flag is non-zero, compacted into new columns.
+  /// Return the rows whose `keep` flag is non-zero, compacted into new columns; columns
+  /// that share storage are compacted once and still share it.
   std::shared_ptr<DocumentBatch> filter_rows(std::span<const uint8_t> keep) const;
   /// Concatenate batches with the same columns (names and types) into one; the first
   /// batch gives id and metadata. Throws std::invalid_argument on mismatched columns.

@@ -18,7 +18,6 @@ void BatchBuilder::reset() {
   ids_ = StringColumn();
   raw_bytes_.clear();
   raw_offsets_.assign(1, 0);
-  text_hashes_.clear();
   fields_.assign(schema_.fields.size(), FieldColumn{});
   bad_.fill(0);
   source_files_.clear();
@@ -32,7 +31,6 @@ void BatchBuilder::reserve(std::size_t bytes) {
   raw_offsets_.reserve(rows + 1);
   text_.reserve(rows, bytes);
   ids_.reserve(rows, rows * 24);
-  text_hashes_.reserve(rows);
 }
 
 std::uint64_t BatchBuilder::bad_records() const {
@@ -48,7 +46,6 @@ void BatchBuilder::add(std::string_view line, const ParsedRecord& record, const 
     file_hash_ = stable_hash_id(file);
   }
   text_.append(record.text);
-  text_hashes_.push_back(text_hash(record.text));
   if (record.id) {
     ids_.append(*record.id);
   } else {
@@ -126,7 +123,7 @@ std::shared_ptr<DocumentBatch> BatchBuilder::finish(const Task& parent, std::str
                     StringColumn::from_parts(std::move(raw_bytes_), std::move(raw_offsets_)));
   raw_bytes_ = {};
   raw_offsets_ = {};
-  batch->set_column(std::string(kTextHashColumn), std::move(text_hashes_));
+  batch->share_column(std::string(kTextAsReadColumn), schema_.text_field);
   for (std::size_t i = 0; i < fields_.size(); ++i) {
     const std::string& name = schema_.fields[i];
     if (batch->has_column(name)) continue;
@@ -142,7 +139,6 @@ std::shared_ptr<DocumentBatch> BatchBuilder::finish(const Task& parent, std::str
   }
   metadata[kBadRecordsByReasonKey] = std::move(by_reason);
   metadata[kRecordColumnsKey] = std::move(record_columns);
-  metadata[kTextLineageKey] = batch->column_lineage(schema_.text_field);
   reset();
   return batch;
 }

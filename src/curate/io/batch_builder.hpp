@@ -14,7 +14,8 @@
 namespace curate::io {
 
 /// Accumulate good records into the columns of one DocumentBatch: the text, the id, the
-/// raw line (`_raw`), the text hash (`_text_hash`) and the schema's extra fields, typed
+/// raw line (`_raw`), the text as read (`_text_as_read`, sharing the text column's
+/// storage) and the schema's extra fields, typed
 /// per batch from the values seen (see `finish`). Also tallies bad records for the
 /// batch's metadata. Used by one reader instance, one thread at a time.
 class BatchBuilder {
@@ -65,7 +66,6 @@ class BatchBuilder {
   StringColumn ids_;
   std::string raw_bytes_;  // built by hand: each row is the line plus "\n"
   std::vector<std::uint64_t> raw_offsets_{0};
-  std::vector<std::int64_t> text_hashes_;
   std::vector<FieldColumn> fields_;
   std::array<std::uint64_t, kBadRecordReasonCount> bad_{};
   std::vector<std::string> source_files_;

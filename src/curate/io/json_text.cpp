@@ -1,12 +1,8 @@
 #include "curate/io/json_text.hpp"
 
-#include "curate/io/jsonl_format.hpp"
-
 #include <fmt/format.h>
-#include <xxhash.h>
 
 #include <array>
-#include <bit>
 #include <cmath>
 
 namespace curate::io {
@@ -58,10 +54,6 @@ void append_utf8(std::string& out, std::uint32_t code) {
 }
 
 }  // namespace
-
-std::int64_t text_hash(std::string_view text) {
-  return std::bit_cast<std::int64_t>(XXH3_64bits(text.data(), text.size()));
-}
 
 void append_json_string(std::string& out, std::string_view value) {
   out += '"';

@@ -45,7 +45,7 @@ std::vector<JsonlEncoder::Column> JsonlEncoder::columns_to_add(const DocumentBat
                                                                bool has_raw) const {
   std::set<std::string> skip(drop_fields_.begin(), drop_fields_.end());
   skip.insert(std::string(kRawColumn));
-  skip.insert(std::string(kTextHashColumn));
+  skip.insert(std::string(kTextAsReadColumn));
   if (has_raw) {
     const auto it = batch.metadata().find(kRecordColumnsKey);
     if (it != batch.metadata().end() && it->is_array()) {
@@ -103,22 +103,22 @@ void JsonlEncoder::encode(const DocumentBatch& batch,
     return;
   }
   const StringColumnView raw = batch.strings(kRawColumn);
-  // While the text column is the one the reader set, no row's text changed: nothing to
-  // re-hash. Otherwise each row's text is checked against its hash as read.
-  const nlohmann::json& metadata = batch.metadata();
-  const auto lineage = metadata.find(kTextLineageKey);
-  const bool text_as_read = lineage != metadata.end() && lineage->is_number_unsigned() &&
-                            lineage->get<std::uint64_t>() ==
-                                batch.column_lineage(batch.text_field());
-  const bool can_check_text = !text_as_read && batch.has_column(batch.text_field()) &&
-                              batch.column_type(batch.text_field()) == ColumnType::String &&
-                              batch.has_column(kTextHashColumn) &&
-                              batch.column_type(kTextHashColumn) == ColumnType::Int64;
+  // While the text column has the lineage of the text as read, no row's text changed:
+  // nothing to compare. Otherwise each row is compared with the text as read; without
+  // that column (a stage dropped it), every row's text is written from the column.
+  const std::string& text_field = batch.text_field();
+  const bool has_text =
+      batch.has_column(text_field) && batch.column_type(text_field) == ColumnType::String;
+  const bool has_as_read = batch.has_column(kTextAsReadColumn) &&
+                           batch.column_type(kTextAsReadColumn) == ColumnType::String;
+  const bool text_as_read =
+      !has_text ||
+      (has_as_read && batch.column_lineage(text_field) == batch.column_lineage(kTextAsReadColumn));
   StringColumnView text;
-  std::span<const std::int64_t> hashes;
-  if (can_check_text) {
+  StringColumnView as_read;
+  if (!text_as_read) {
     text = batch.text();
-    hashes = batch.int64s(kTextHashColumn);
+    if (has_as_read) as_read = batch.strings(kTextAsReadColumn);
   }
   const bool patch_all = !added.empty() || !drop_fields_.empty();
   // A run of unchanged rows adjacent in the column's buffer, written with one call.
@@ -130,7 +130,7 @@ void JsonlEncoder::encode(const DocumentBatch& batch,
   };
   for (std::size_t row = 0; row < rows; ++row) {
     const std::string_view line = raw[row];
-    const bool text_changed = can_check_text && text_hash(text[row]) != hashes[row];
+    const bool text_changed = !text_as_read && (!has_as_read || text[row] != as_read[row]);
     if (!patch_all && !text_changed && !line.empty() && line.back() == '\n') {
       if (run_size > 0 && run_begin + run_size != line.data()) flush_run();
       if (run_size == 0) run_begin = line.data();

@@ -12,13 +12,13 @@
 namespace curate::io {
 
 /// Turn a DocumentBatch back into JSONL. A batch from JsonlReaderStage keeps each
-/// record's original line in `_raw`; a record whose text is unchanged (its hash still
-/// matches `_text_hash`), with no column added and no field dropped, is written as
+/// record's original line in `_raw`; a record whose text is unchanged (still equal to
+/// `_text_as_read`), with no column added and no field dropped, is written as
 /// exactly those bytes, and runs of such records as one block. Otherwise the line is
 /// patched: the text value replaced, dropped fields removed, and added columns appended
 /// as `"name":value` before the closing brace, every other byte copied. Added columns
 /// are those not listed in the batch's `record_columns` metadata and not internal
-/// (`_raw`, `_text_hash`). A batch without `_raw` is written column by column. Columns
+/// (`_raw`, `_text_as_read`). A batch without `_raw` is written column by column. Columns
 /// that are copies of record fields (`fields` of the reader) are not written back from
 /// the column: the original field in `_raw` is. One thread at a time per instance.
 class JsonlEncoder {

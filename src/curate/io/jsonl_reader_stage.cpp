@@ -73,7 +73,7 @@ void JsonlReaderStage::teardown() { scratch_.reset(); }
 StageIO JsonlReaderStage::outputs() const {
   StageIO io;
   io.columns = {options_.schema.text_field, options_.schema.id_field, std::string(kRawColumn),
-                std::string(kTextHashColumn)};
+                std::string(kTextAsReadColumn)};
   io.columns.insert(io.columns.end(), options_.schema.fields.begin(), options_.schema.fields.end());
   io.any_columns = true;
   return io;

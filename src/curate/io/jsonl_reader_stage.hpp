@@ -29,7 +29,7 @@ struct JsonlReaderOptions {
 /// records / `batch_bytes` bytes, with ids "<file group id>_<n>". Columns: the text
 /// (named by text_field), the id (string; a record without one, or with a null one, gets
 /// "<stable_hash_id(file path)>-<line>" from the path as listed in the task and its
-/// 1-based line, the same on every run and executor), `_raw` and `_text_hash` (see
+/// 1-based line, the same on every run and executor), `_raw` and `_text_as_read` (see
 /// jsonl_format.hpp), and one typed column per extra field. Bad lines are skipped,
 /// counted in the batch metadata and reported to a BadRecordSink shared by all
 /// instances cloned from one stage; blank lines are not records and are skipped
