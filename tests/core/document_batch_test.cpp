@@ -153,6 +153,32 @@ TEST(DocumentBatch, SharedColumnsShareStorageThroughSliceAndFilterUntilReplaced)
   EXPECT_THROW(batch->share_column("y", "absent"), std::out_of_range);
 }
 
+TEST(StringColumn, AdoptedStorageIsReadInPlaceAndCopiedOnlyWhenAppendedTo) {
+  auto storage = std::make_shared<std::string>("alphabetagamma");
+  std::weak_ptr<std::string> watch = storage;
+  StringColumn column = StringColumn::adopt(storage, *storage, {0, 5, 9, 14});
+  storage.reset();  // the column keeps it alive
+  ASSERT_FALSE(watch.expired());
+  ASSERT_EQ(column.size(), 3u);
+  EXPECT_EQ(column[1], "beta");
+  EXPECT_EQ(column[0].data(), watch.lock()->data());  // no copy
+  EXPECT_EQ(column.range_bytes(1, 3), "betagamma");
+  StringColumn copy = column;  // shares the storage too
+  EXPECT_EQ(copy[2].data(), column[2].data());
+  copy.append("delta");  // its own buffer from now on
+  EXPECT_EQ(copy[3], "delta");
+  EXPECT_EQ(copy[0], "alpha");
+  EXPECT_NE(copy[0].data(), column[0].data());
+  column = StringColumn();
+  copy = StringColumn();
+  EXPECT_TRUE(watch.expired());
+
+  auto keeper = std::make_shared<int>(0);
+  EXPECT_THROW(StringColumn::adopt(keeper, "abc", {0, 2}), std::invalid_argument);
+  EXPECT_THROW(StringColumn::adopt(keeper, "abc", {0, 2, 1, 3}), std::invalid_argument);
+  EXPECT_THROW(StringColumn::adopt(nullptr, "abc", {0, 3}), std::invalid_argument);
+}
+
 TEST(DocumentBatch, ConcatJoinsRowsOfEqualSchemas) {
   std::vector<std::shared_ptr<DocumentBatch>> parts{make_batch({"a", "b"})->slice(1, 1),
                                                     make_batch({"c"})};

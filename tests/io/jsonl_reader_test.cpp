@@ -149,6 +149,82 @@ TEST(JsonlReaderTest, LineEndingsBomAndBlankLines) {
   EXPECT_EQ(batches[0]->metadata()[kBadRecordsKey], 0);
 }
 
+TEST(JsonlReaderTest, RawLinesStayInTheReadBufferWithoutACopy) {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 25; ++i) text += "{\"text\":\"t" + std::to_string(i) + "\"}\n";
+  write_file(dir.file("a.jsonl"), text);
+  JsonlReaderOptions options;
+  options.batch_rows = 10;
+  const auto batches = read_all({dir.file("a.jsonl")}, options);
+  ASSERT_EQ(batches.size(), 3u);
+  std::string joined;
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    const auto raw = batches[b]->strings(kRawColumn);
+    for (std::size_t i = 0; i < raw.size(); ++i) joined += raw[i];
+    if (b == 0) continue;
+    // The batches' rows follow each other in memory: all point into the one buffer the
+    // file was read into, which no copy would do.
+    const auto before = batches[b - 1]->strings(kRawColumn);
+    const std::string_view last = before[before.size() - 1];
+    EXPECT_EQ(last.data() + last.size(), raw[0].data()) << b;
+  }
+  EXPECT_EQ(joined, text);
+}
+
+TEST(JsonlReaderTest, SmallReadBuffersGiveTheSameRecordsAsOneBigOne) {
+  // Good lines mixed with every kind of gap (CRLF, blank, bad JSON, missing text, too
+  // long, a BOM, no final newline), read through 4 KiB buffers: batches end where a
+  // buffer does, some adopt their lines and some copy them, and all must agree.
+  TempDir dir;
+  std::string text = "\xEF\xBB\xBF";
+  std::vector<std::string> good;
+  std::uint64_t expected_bad = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string line = "{\"id\":" + std::to_string(i) + ",\"text\":\"" +
+                             std::string(static_cast<std::size_t>((i * 31) % 400), 'w') + "\"}";
+    switch (i % 53) {
+      case 7:
+        text += "\n";
+        break;
+      case 11:
+        text += "{not json\n", ++expected_bad;
+        break;
+      case 13:
+        text += "{\"id\":1}\n", ++expected_bad;
+        break;
+      case 17:
+        text += std::string(5000, 'x') + "\n", ++expected_bad;
+        break;
+      default:
+        break;
+    }
+    text += line + (i % 41 == 0 ? "\r\n" : "\n");
+    good.push_back(line + "\n");
+  }
+  text.pop_back();  // the last line has no "\n"
+  write_file(dir.file("a.jsonl"), text);
+  JsonlReaderOptions big;
+  big.max_line_bytes = 4000;
+  JsonlReaderOptions small = big;
+  small.chunk_bytes = 4096;
+  small.batch_bytes = 4096;
+  const auto reference = read_all({dir.file("a.jsonl")}, big);
+  const auto batches = read_all({dir.file("a.jsonl")}, small);
+  EXPECT_GT(batches.size(), 100u);
+  EXPECT_EQ(column_values(batches, std::string(kRawColumn)), good);
+  EXPECT_EQ(column_values(reference, std::string(kRawColumn)), good);
+  EXPECT_EQ(column_values(batches, "text"), column_values(reference, "text"));
+  EXPECT_EQ(column_values(batches, "id"), column_values(reference, "id"));
+  std::uint64_t bad = 0, bad_reference = 0;
+  for (const auto& batch : batches) bad += batch->metadata()[kBadRecordsKey].get<std::uint64_t>();
+  for (const auto& batch : reference) {
+    bad_reference += batch->metadata()[kBadRecordsKey].get<std::uint64_t>();
+  }
+  EXPECT_EQ(bad, bad_reference);
+  EXPECT_EQ(bad, expected_bad);  // every bad line precedes a good one, so is in a batch
+}
+
 TEST(JsonlReaderTest, EmptyFilesGiveNoBatches) {
   TempDir dir;
   write_file(dir.file("empty.jsonl"), "");

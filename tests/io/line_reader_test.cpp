@@ -109,5 +109,50 @@ TEST(LineReaderTest, LimitCountsBytesWithoutTheLineEnd) {
   EXPECT_EQ(lines[1].status, LineStatus::TooLong);
 }
 
+TEST(LineReaderTest, AHeldChunkKeepsItsLinesWhileTheReaderGoesOn) {
+  // Lines of every length across many 4 KiB buffers, some longer than one, and skipped
+  // too-long ones: a held buffer's lines must never move or change.
+  std::string text;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 2000; ++i) {
+    std::string line(static_cast<std::size_t>((i * 7919) % 700), static_cast<char>('a' + i % 26));
+    if (i % 97 == 0) line.assign(9000, 'L');    // longer than the chunk: the buffer grows
+    if (i % 211 == 0) line.assign(30000, 'T');  // over the limit: skipped
+    text += line + (i % 5 == 0 ? "\r\n" : "\n");
+    if (line.size() <= 20000) expected.push_back(line);
+  }
+  auto stream = open_memory_stream(text);
+  LineReader reader(4096, 20000);
+  reader.reset(*stream);
+  std::vector<std::shared_ptr<char[]>> held;
+  std::vector<std::string_view> views;
+  Line line;
+  while (reader.next(line)) {
+    if (line.status != LineStatus::Ok) continue;
+    if (held.empty() || held.back() != reader.chunk()) held.push_back(reader.chunk());
+    views.push_back(line.bytes);
+  }
+  ASSERT_EQ(views.size(), expected.size());
+  for (std::size_t i = 0; i < views.size(); ++i) ASSERT_EQ(views[i], expected[i]) << i;
+  EXPECT_GT(held.size(), 20u);  // a held buffer is replaced, never reused
+}
+
+TEST(LineReaderTest, ABufferNobodyHoldsIsReused) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += std::string(static_cast<std::size_t>(i % 300), 'x') + "\n";
+  auto stream = open_memory_stream(text);
+  LineReader reader(4096, 1 << 20);
+  reader.reset(*stream);
+  Line line;
+  ASSERT_TRUE(reader.next(line));
+  const char* first = reader.chunk().get();
+  std::size_t lines = 1;
+  while (reader.next(line)) {
+    ++lines;
+    ASSERT_EQ(reader.chunk().get(), first) << "line " << lines;
+  }
+  EXPECT_EQ(lines, 5000u);
+}
+
 }  // namespace
 }  // namespace curate::io

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -16,6 +17,9 @@ BatchBuilder::BatchBuilder(RecordSchema schema) : schema_(std::move(schema)) { r
 void BatchBuilder::reset() {
   text_ = StringColumn();
   ids_ = StringColumn();
+  raw_mode_ = RawMode::Empty;
+  raw_chunk_.reset();
+  raw_begin_ = nullptr;
   raw_bytes_.clear();
   raw_offsets_.assign(1, 0);
   fields_.assign(schema_.fields.size(), FieldColumn{});
@@ -27,7 +31,7 @@ void BatchBuilder::reserve(std::size_t bytes) {
   // Text is most of a line; ids and offsets are small. Reserving avoids the copies of
   // repeated doubling, a measurable share of the reader's time.
   const std::size_t rows = bytes / 512 + 16;
-  raw_bytes_.reserve(bytes);
+  raw_reserve_ = bytes;  // only if the rows end up copied
   raw_offsets_.reserve(rows + 1);
   text_.reserve(rows, bytes);
   ids_.reserve(rows, rows * 24);
@@ -39,7 +43,34 @@ std::uint64_t BatchBuilder::bad_records() const {
   return sum;
 }
 
-void BatchBuilder::add(std::string_view line, const ParsedRecord& record, const std::string& file,
+void BatchBuilder::add_raw(std::string_view line, const std::shared_ptr<char[]>& chunk) {
+  // The LineReader pads every line, so the byte after it is readable: "\n" when the line
+  // ended with one (not "\r\n", and not the last line of a file without one).
+  const bool whole = chunk != nullptr && line.data()[line.size()] == '\n';
+  const std::size_t size = raw_offsets_.back();
+  if (whole && raw_mode_ == RawMode::Empty) {
+    raw_mode_ = RawMode::Adopted;
+    raw_chunk_ = chunk;
+    raw_begin_ = line.data();
+  } else if (whole && raw_mode_ == RawMode::Adopted && chunk == raw_chunk_ &&
+             line.data() == raw_begin_ + size) {
+    // The next line of the run: nothing to copy.
+  } else {
+    if (raw_mode_ != RawMode::Copied) {
+      raw_bytes_.reserve(std::max(raw_reserve_, size + line.size() + 1));
+      raw_bytes_.assign(raw_begin_ == nullptr ? "" : raw_begin_, size);
+      raw_chunk_.reset();
+      raw_begin_ = nullptr;
+      raw_mode_ = RawMode::Copied;
+    }
+    raw_bytes_.append(line);
+    raw_bytes_ += '\n';
+  }
+  raw_offsets_.push_back(size + line.size() + 1);
+}
+
+void BatchBuilder::add(std::string_view line, const std::shared_ptr<char[]>& chunk,
+                       const ParsedRecord& record, const std::string& file,
                        std::uint64_t line_number) {
   if (source_files_.empty() || source_files_.back() != file) {
     source_files_.push_back(file);
@@ -54,9 +85,7 @@ void BatchBuilder::add(std::string_view line, const ParsedRecord& record, const 
     ids_.append(id_scratch_);
   }
   // The line and its "\n" as one string, so that runs of rows are one contiguous block.
-  raw_bytes_.append(line);
-  raw_bytes_ += '\n';
-  raw_offsets_.push_back(raw_bytes_.size());
+  add_raw(line, chunk);
   for (std::size_t i = 0; i < fields_.size(); ++i) {
     const FieldValue& value = record.fields[i];
     FieldColumn& field = fields_[i];
@@ -119,8 +148,14 @@ std::shared_ptr<DocumentBatch> BatchBuilder::finish(const Task& parent, std::str
   nlohmann::json record_columns = nlohmann::json::array({schema_.text_field, schema_.id_field});
   batch->set_column(schema_.text_field, std::move(text_));
   batch->set_column(schema_.id_field, std::move(ids_));
-  batch->set_column(std::string(kRawColumn),
-                    StringColumn::from_parts(std::move(raw_bytes_), std::move(raw_offsets_)));
+  if (raw_mode_ == RawMode::Adopted) {
+    const std::string_view rows(raw_begin_, raw_offsets_.back());
+    batch->set_column(std::string(kRawColumn),
+                      StringColumn::adopt(std::move(raw_chunk_), rows, std::move(raw_offsets_)));
+  } else {
+    batch->set_column(std::string(kRawColumn),
+                      StringColumn::from_parts(std::move(raw_bytes_), std::move(raw_offsets_)));
+  }
   raw_bytes_ = {};
   raw_offsets_ = {};
   batch->share_column(std::string(kTextAsReadColumn), schema_.text_field);

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,10 +27,24 @@ class BatchBuilder {
   /// Reserve room for about `bytes` bytes of lines, so the columns do not regrow.
   void reserve(std::size_t bytes);
 
-  /// Append one good record: its line (without line end), its parsed fields, and where
-  /// it came from. A record without an id gets "<stable_hash_id(file)>-<line>".
-  void add(std::string_view line, const ParsedRecord& record, const std::string& file,
-           std::uint64_t line_number);
+  /// Append one good record: its line (without line end), the LineReader buffer it lies
+  /// in (`chunk`, or null when it lies elsewhere), its parsed fields, and where it came
+  /// from. A record without an id gets "<stable_hash_id(file)>-<line>".
+  ///
+  /// `_raw` costs no copy while the batch's lines follow each other in one buffer, each
+  /// with its "\n": the column then keeps that buffer (a share of `chunk`) and points
+  /// into it. A gap (a bad or blank line, a "\r\n", a last line without "\n") turns the
+  /// batch into a copy of its lines from there on; a new buffer ends the batch instead,
+  /// see `continues_in`.
+  void add(std::string_view line, const std::shared_ptr<char[]>& chunk, const ParsedRecord& record,
+           const std::string& file, std::uint64_t line_number);
+
+  /// Return false when a line in `chunk` would end the batch's run of lines in one
+  /// buffer: the reader then finishes the batch first, so the next one starts a run in
+  /// the new buffer rather than copying this one.
+  bool continues_in(const std::shared_ptr<char[]>& chunk) const {
+    return raw_mode_ != RawMode::Adopted || chunk == raw_chunk_;
+  }
 
   /// Count one bad record against the batch being built.
   void note_bad(BadRecordReason reason) { ++bad_[static_cast<std::size_t>(reason)]; }
@@ -37,7 +52,7 @@ class BatchBuilder {
   /// Return the records held so far.
   std::size_t rows() const { return raw_offsets_.size() - 1; }
   /// Return the bytes of raw lines held so far.
-  std::size_t bytes() const { return raw_bytes_.size(); }
+  std::size_t bytes() const { return raw_offsets_.back(); }
   /// Return the bad records noted since the last `finish`.
   std::uint64_t bad_records() const;
 
@@ -58,13 +73,22 @@ class BatchBuilder {
     StringColumn texts;  // strings unescaped, other values as JSON text, missing ""
   };
 
+  enum class RawMode { Empty, Adopted, Copied };
+
   ColumnData finish_field(FieldColumn& field) const;
+  void add_raw(std::string_view line, const std::shared_ptr<char[]>& chunk);
   void reset();
 
   RecordSchema schema_;
   StringColumn text_;
   StringColumn ids_;
-  std::string raw_bytes_;  // built by hand: each row is the line plus "\n"
+  // `_raw`: each row is the line plus "\n". Adopted: the rows are raw_offsets_.back()
+  // bytes at raw_begin_, in raw_chunk_. Copied: they are raw_bytes_.
+  RawMode raw_mode_ = RawMode::Empty;
+  std::shared_ptr<char[]> raw_chunk_;
+  const char* raw_begin_ = nullptr;
+  std::string raw_bytes_;
+  std::size_t raw_reserve_ = 0;  // what `reserve` asked for, used once the rows are copied
   std::vector<std::uint64_t> raw_offsets_{0};
   std::vector<FieldColumn> fields_;
   std::array<std::uint64_t, kBadRecordReasonCount> bad_{};

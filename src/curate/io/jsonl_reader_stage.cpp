@@ -24,7 +24,7 @@ BadRecordReason damage_reason(StreamDamage damage) {
 
 struct JsonlReaderStage::Scratch {
   explicit Scratch(const JsonlReaderOptions& options)
-      : lines(options.chunk_bytes, options.max_line_bytes),
+      : lines(std::max(options.chunk_bytes, options.batch_bytes), options.max_line_bytes),
         parser(options.schema),
         builder(options.schema) {}
 
@@ -167,11 +167,15 @@ bool JsonlReaderStage::read_group(const FileGroupTask& group,
       }
       // End the batch before it would pass batch_bytes, so the columns never outgrow
       // what `reserve` gave them (a regrowth copies the whole batch).
-      if (s.builder.rows() > 0 && s.builder.bytes() + bytes.size() + 1 > options_.batch_bytes) {
+      // The same for a line in a new read buffer: the batch's raw lines stay one run in
+      // the old buffer, which the batch keeps instead of a copy of them.
+      const std::shared_ptr<char[]>& chunk = s.lines.chunk();
+      if (s.builder.rows() > 0 && (s.builder.bytes() + bytes.size() + 1 > options_.batch_bytes ||
+                                   !s.builder.continues_in(chunk))) {
         if (!flush()) return false;
         reserve();
       }
-      s.builder.add(bytes, s.record, file, line.number);
+      s.builder.add(bytes, chunk, s.record, file, line.number);
       file_bytes += bytes.size() + 1;
       s.bytes_seen += bytes.size() + 1;
       ++s.rows_seen;

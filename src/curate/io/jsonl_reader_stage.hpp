@@ -19,9 +19,11 @@ struct JsonlReaderOptions {
   std::size_t batch_rows = 10'000;         ///< a batch ends at this many records...
   std::size_t batch_bytes = 16u << 20;     ///< ...or this many bytes of lines
   std::size_t max_line_bytes = 16u << 20;  ///< longer lines are bad records
-  std::size_t chunk_bytes = 8u << 20;      ///< read size; the line buffer's base size
-  bool strict = false;                     ///< the first bad record stops the run
-  std::string log_dir;                     ///< errors.jsonl goes here; empty: none
+  /// Read size: the line buffer's base size, raised to `batch_bytes`. A batch's raw lines
+  /// stay in the buffer they were read into (no copy), so a batch ends with its buffer.
+  std::size_t chunk_bytes = 16u << 20;
+  bool strict = false;  ///< the first bad record stops the run
+  std::string log_dir;  ///< errors.jsonl goes here; empty: none
 };
 
 /// The reading half of a JSONL reader (a fan-out): read each file of a FileGroupTask

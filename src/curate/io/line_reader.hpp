@@ -23,11 +23,17 @@ struct Line {
   LineStatus status = LineStatus::Ok;
 };
 
-/// Split a stream into lines, reading it in large chunks into one reused buffer. Every
-/// Ok line is followed in memory by at least `kLinePadding` readable bytes, so simdjson
-/// can parse it in place without a copy. Lines longer than `max_line_bytes` are skipped
-/// without being buffered, so memory stays bounded by the chunk size and the limit. One
-/// thread at a time; a reader instance keeps its buffer across streams.
+/// Split a stream into lines, reading it in large chunks into a buffer. Every Ok line is
+/// followed in memory by at least `kLinePadding` readable bytes, so simdjson can parse
+/// it in place without a copy. Lines longer than `max_line_bytes` are skipped without
+/// being buffered, so memory stays bounded by the chunk size and the limit. One thread
+/// at a time; a reader instance keeps its buffer across streams.
+///
+/// The buffer is shared (`chunk()`): whoever keeps a copy of it keeps every line read
+/// into it valid and unchanged, because while a copy is held the reader continues in a
+/// new buffer instead of moving or overwriting bytes in this one. That is how a batch of
+/// records owns its raw lines without copying them. Nobody holding a copy costs nothing:
+/// the buffer is then reused.
 class LineReader {
  public:
   /// Bytes readable after every line (simdjson's SIMDJSON_PADDING).
@@ -46,18 +52,21 @@ class LineReader {
   /// line that could not be read whole. A last line without "\n" is a line.
   bool next(Line& line);
 
+  /// Return the buffer that holds the line `next` returned last (see the class comment).
+  const std::shared_ptr<char[]>& chunk() const { return buffer_; }
+
   /// Return the current buffer capacity in bytes (tests check that it stays bounded).
   std::size_t buffer_capacity() const { return capacity_; }
 
  private:
   bool fill();
-  void grow(std::size_t capacity);
+  void replace_buffer(std::size_t capacity);
   bool skip_long_line(Line& line);
 
   std::size_t chunk_bytes_;
   std::size_t max_line_bytes_;
   InputStream* stream_ = nullptr;
-  std::unique_ptr<char[]> buffer_;
+  std::shared_ptr<char[]> buffer_;
   std::size_t capacity_ = 0;  // usable bytes, kLinePadding more are allocated
   std::size_t begin_ = 0;     // first unconsumed byte
   std::size_t scanned_ = 0;   // bytes from begin_ known to hold no '\n'
