@@ -225,6 +225,46 @@ TEST(JsonlReaderTest, SmallReadBuffersGiveTheSameRecordsAsOneBigOne) {
   EXPECT_EQ(bad, expected_bad);  // every bad line precedes a good one, so is in a batch
 }
 
+TEST(JsonlReaderTest, GroupsOfFilesKeepEveryLineWhateverTheBuffers) {
+  // Batches go on across the files of a group while a file's lines may be held in the
+  // reader's buffer: no line of one file may be overwritten by the next one's. Small
+  // and large files, compressed ones (whose size hint is the compressed size), and
+  // several buffer and batch sizes.
+  TempDir dir;
+  std::vector<std::string> expected;
+  const auto make = [&](const std::string& name, int lines, int width) {
+    std::string text;
+    for (int i = 0; i < lines; ++i) {
+      const std::string line = "{\"text\":\"" + name + "-" + std::to_string(i) + "-" +
+                               std::string(static_cast<std::size_t>((i * 13) % width), 'q') + "\"}";
+      text += line + "\n";
+      expected.push_back(line + "\n");
+    }
+    return text;
+  };
+  write_file(dir.file("a.jsonl"), make("a", 3, 10));
+  write_file(dir.file("b.jsonl"), make("b", 400, 300));
+  write_file(dir.file("c.jsonl.gz"), testing::gzip_bytes(make("c", 400, 300)));
+  write_file(dir.file("d.jsonl"), make("d", 1, 5));
+  write_file(dir.file("e.jsonl.zst"), testing::zstd_bytes(make("e", 300, 200)));
+  FilePartitioningOptions partitioning;
+  for (const char* name : {"a.jsonl", "b.jsonl", "c.jsonl.gz", "d.jsonl", "e.jsonl.zst"}) {
+    partitioning.paths.push_back(dir.file(name));
+  }
+  partitioning.files_per_partition = 5;
+  for (const std::size_t chunk : {4096u, 10000u, 1u << 20}) {
+    for (const std::size_t rows : {7u, 100u, 100000u}) {
+      JsonlReaderOptions options;
+      options.chunk_bytes = chunk;
+      options.batch_bytes = chunk;
+      options.batch_rows = rows;
+      const auto batches = read_all(partitioning, options);
+      EXPECT_EQ(column_values(batches, std::string(kRawColumn)), expected)
+          << "chunk " << chunk << ", rows " << rows;
+    }
+  }
+}
+
 TEST(JsonlReaderTest, EmptyFilesGiveNoBatches) {
   TempDir dir;
   write_file(dir.file("empty.jsonl"), "");

@@ -19,14 +19,13 @@ void LineReader::reset(InputStream& stream) {
   begin_ = scanned_ = end_ = 0;
   line_number_ = 0;
   at_end_ = finished_ = false;
-  if (capacity_ == 0) {
-    // A small file need not cost a whole chunk.
-    const std::uint64_t hint = stream.size_hint();
-    const std::size_t wanted =
-        hint == 0 ? chunk_bytes_
-                  : static_cast<std::size_t>(std::min<std::uint64_t>(hint + 1, chunk_bytes_));
-    replace_buffer(std::max<std::size_t>(wanted, 4096));
-  }
+  // A buffer sized for this stream: a small file need not cost a whole chunk. A buffer
+  // still holding the last stream's lines (see chunk()) is never read into again.
+  const std::uint64_t hint = stream.size_hint();
+  const std::size_t wanted = std::max<std::size_t>(
+      4096, hint == 0 ? chunk_bytes_
+                      : static_cast<std::size_t>(std::min<std::uint64_t>(hint + 1, chunk_bytes_)));
+  if (buffer_.use_count() > 1 || capacity_ < wanted) replace_buffer(wanted);
 }
 
 // Continue in a new buffer of `capacity` bytes, starting with the unconsumed bytes. The
@@ -50,7 +49,9 @@ void LineReader::replace_buffer(std::size_t capacity) {
 bool LineReader::fill() {
   if (at_end_) return false;
   if (end_ == capacity_) {
-    std::size_t capacity = capacity_;
+    // A stream that outgrows a buffer sized from its hint (a compressed file, whose hint
+    // is the compressed size) goes on in whole chunks.
+    std::size_t capacity = std::max(capacity_, chunk_bytes_);
     if (begin_ == 0) {
       // A line fills the buffer: grow up to the limit (+2 for "\r\n"), in chunk steps.
       const std::size_t limit = max_line_bytes_ + 2;
