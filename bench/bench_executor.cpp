@@ -221,8 +221,9 @@ Timing run_threads(const std::vector<curate::StagePtr>& prototypes, std::vector<
     std::vector<std::jthread> pool;
     for (std::size_t t = 0; t < static_cast<std::size_t>(threads); ++t) {
       pool.emplace_back([&, t] {
-        const std::size_t end = std::min(tasks.size(), (t + 1) * share);
-        for (std::size_t i = t * share; i < end; ++i) {
+        const bool inter = getenv("INTER") != nullptr;
+        const std::size_t end = inter ? tasks.size() : std::min(tasks.size(), (t + 1) * share);
+        for (std::size_t i = inter ? t : t * share; i < end; i += inter ? threads : 1) {
           std::vector<TaskPtr> current{std::move(tasks[i])};
           for (const auto& stage : stages[t]) current = stage->process_batch(std::move(current));
           counts[t] += current.size();
@@ -241,8 +242,9 @@ Timing run_threads(const std::vector<curate::StagePtr>& prototypes, std::vector<
 
 Timing run_executor(const std::vector<curate::StagePtr>& stages, std::vector<TaskPtr> tasks,
                     std::size_t& outputs) {
-  curate::backends::LocalExecutor executor(
-      nlohmann::json{{"log_level", "warn"}, {"discard_outputs", true}});
+  nlohmann::json config{{"log_level", "warn"}, {"discard_outputs", true}};
+  if (getenv("NCPU")) config["num_cpus"] = atoi(getenv("NCPU"));
+  curate::backends::LocalExecutor executor(config);
   const Stopwatch stopwatch;
   executor.execute(stages, std::move(tasks));
   const Timing elapsed = stopwatch.elapsed();

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
 #include <numeric>
 #include <thread>
 
@@ -42,6 +44,52 @@ TEST(BoundedQueueTest, ProducerWaitsForRoomAndConsumerFreesIt) {
   EXPECT_EQ(got, expected);
 }
 
+TEST(BoundedQueueTest, FilledItemsAreEachClaimedOnceByConcurrentConsumers) {
+  // More items than the capacity, made on the consumers' threads as they are claimed.
+  constexpr std::size_t kItems = 20000;
+  BoundedQueue<std::size_t> queue(4);
+  std::vector<std::atomic<int>> made(kItems);
+  queue.fill_and_close(kItems, [&](std::size_t index) {
+    made[index].fetch_add(1);
+    return index;
+  });
+  EXPECT_EQ(queue.size(), kItems);
+  std::vector<std::vector<std::size_t>> got(4);
+  {
+    std::vector<std::jthread> consumers;
+    for (std::size_t c = 0; c < got.size(); ++c) {
+      consumers.emplace_back([&, c] {
+        // Batches of 1 to 4: a claim may straddle the end and get only the rest.
+        while (queue.pop(got[c], c + 1) != 0) {
+        }
+      });
+    }
+  }
+  std::vector<int> seen(kItems, 0);
+  for (const auto& list : got) {
+    // Each consumer's claims come in increasing order.
+    EXPECT_TRUE(std::is_sorted(list.begin(), list.end()));
+    for (const auto index : list) ++seen[index];
+  }
+  for (std::size_t i = 0; i < kItems; ++i) {
+    ASSERT_EQ(seen[i], 1) << i;
+    ASSERT_EQ(made[i].load(), 1) << i;
+  }
+  EXPECT_EQ(queue.size(), 0u);
+  std::vector<std::size_t> more;
+  EXPECT_EQ(queue.pop(more, 1), 0u);  // drained for good
+}
+
+TEST(BoundedQueueTest, CancelStopsClaimsOfFilledItems) {
+  BoundedQueue<int> queue(1);
+  queue.fill_and_close(100, [](std::size_t index) { return static_cast<int>(index); });
+  std::vector<int> got;
+  ASSERT_EQ(queue.pop(got, 2), 2u);
+  queue.cancel();
+  EXPECT_EQ(queue.pop(got, 1), 0u);
+  EXPECT_EQ(got, (std::vector<int>{0, 1}));
+}
+
 TEST(BoundedQueueTest, CancelReleasesBlockedProducersAndConsumers) {
   BoundedQueue<int> full(1);
   ASSERT_TRUE(full.push(1));
@@ -62,20 +110,16 @@ TEST(BoundedQueueTest, CancelReleasesBlockedProducersAndConsumers) {
   EXPECT_EQ(full.size(), 0u);
 }
 
-TEST(BoundedQueueTest, FilledItemsIgnoreCapacityAndComeFirst) {
+TEST(BoundedQueueTest, FilledItemsIgnoreCapacityAndEndTheQueue) {
   BoundedQueue<int> queue(2);
-  queue.fill(5, [](std::size_t index) { return static_cast<int>(index) * 10; });
+  queue.fill_and_close(5, [](std::size_t index) { return static_cast<int>(index) * 10; });
   EXPECT_EQ(queue.size(), 5u);
   std::vector<int> out;
   EXPECT_EQ(queue.pop(out, 3), 3u);
-  EXPECT_EQ(queue.pop(out, 2), 2u);
-  // Once the filled items are gone, the queue works as before.
-  ASSERT_TRUE(queue.push(7));
-  ASSERT_TRUE(queue.push(8));
-  queue.close();
-  EXPECT_EQ(queue.pop(out, 3), 2u);
+  EXPECT_EQ(queue.size(), 2u);
+  EXPECT_EQ(queue.pop(out, 3), 2u);  // closed: the rest, though fewer than asked for
   EXPECT_EQ(queue.pop(out, 3), 0u);
-  EXPECT_EQ(out, (std::vector<int>{0, 10, 20, 30, 40, 7, 8}));
+  EXPECT_EQ(out, (std::vector<int>{0, 10, 20, 30, 40}));
 }
 
 TEST(CancellableBarrierTest, ReleasesEveryPhaseAndBreaksOnCancel) {

@@ -23,12 +23,11 @@ LocalRun::LocalRun(ExecutionPlan plan, std::vector<TaskPtr> initial_tasks, NodeI
   // The initial tasks are in memory already: they fill the first queue past its
   // capacity, each keyed by its position when it is taken.
   auto seeds = std::make_shared<std::vector<TaskPtr>>(std::move(initial_tasks));
-  queues_.front()->fill(seeds->size(), [seeds](std::size_t index) {
+  queues_.front()->fill_and_close(seeds->size(), [seeds](std::size_t index) {
     Item item{std::move((*seeds)[index]), {}};
     append_order_index(item.key, static_cast<std::uint32_t>(index));
     return item;
   });
-  queues_.front()->close();
 
   for (std::size_t i = 0; i < plan_.segments.size(); ++i) {
     const SegmentPlan& segment = plan_.segments[i];
