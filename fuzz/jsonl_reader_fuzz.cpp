@@ -139,7 +139,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (parser.parse(line.bytes, record)) continue;
     // As the reader does: a batch whose raw lines are one run in the line buffer ends
     // when the buffer changes, so every path of the zero-copy `_raw` is fuzzed.
-    if (builder.rows() > 0 && !builder.continues_in(lines.chunk())) {
+    if (builder.rows() > 0 && !builder.continues_in(lines.chunk(), "fuzz.jsonl")) {
       round_trip(builder.finish(parent, std::to_string(batches++)), accepted);
       accepted.clear();
     }

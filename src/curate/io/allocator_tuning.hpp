@@ -15,8 +15,9 @@ namespace curate::io {
 /// one core: 3.4x the page faults and 2.2x the time). Small allocations stay per thread
 /// (tcache), and the hot paths allocate nothing per document. Called when a reader is
 /// built, before worker threads exist, as the arena limit binds only threads that have
-/// not allocated yet (its clones come from that one); safe to call from any thread, any number of
-/// times. A no-op elsewhere than glibc and under sanitizers, which bring their own allocator.
+/// not allocated yet (its clones come from that one); safe to call from any thread, any
+/// number of times. A no-op elsewhere than glibc and under sanitizers, which bring their
+/// own allocator.
 void tune_allocator_for_batches();
 
 }  // namespace curate::io

@@ -39,11 +39,13 @@ class BatchBuilder {
   void add(std::string_view line, const std::shared_ptr<char[]>& chunk, const ParsedRecord& record,
            const std::string& file, std::uint64_t line_number);
 
-  /// Return false when a line in `chunk` would end the batch's run of lines in one
-  /// buffer: the reader then finishes the batch first, so the next one starts a run in
-  /// the new buffer rather than copying this one.
-  bool continues_in(const std::shared_ptr<char[]>& chunk) const {
-    return raw_mode_ != RawMode::Adopted || chunk == raw_chunk_;
+  /// Return false when the next line of the same file, in `chunk`, would end the batch's
+  /// run of lines in one buffer: the reader then finishes the batch first, so the next
+  /// one starts a run in the new buffer rather than copying this one. A line of another
+  /// file continues the batch (it copies its lines from there), so that a group of small
+  /// files does not give a batch per file.
+  bool continues_in(const std::shared_ptr<char[]>& chunk, const std::string& file) const {
+    return raw_mode_ != RawMode::Adopted || chunk == raw_chunk_ || file != source_files_.back();
   }
 
   /// Count one bad record against the batch being built.

@@ -148,7 +148,6 @@ bool JsonlReaderStage::read_group(const FileGroupTask& group,
       s.builder.reserve(static_cast<std::size_t>(expected));
     };
     if (s.builder.rows() == 0) reserve();
-    bool first_in_file = true;
     Line line;
     while (s.lines.next(line)) {
       if (line.status == LineStatus::TooLong) {
@@ -170,16 +169,13 @@ bool JsonlReaderStage::read_group(const FileGroupTask& group,
       // what `reserve` gave them (a regrowth copies the whole batch).
       // The same for the next line of a file in a new read buffer: the batch's raw lines
       // stay one run in the old buffer, which the batch keeps instead of a copy of them.
-      // (A batch does go on across files: it copies its lines from there, rather than
-      // end at every file of a group of small ones.)
       const std::shared_ptr<char[]>& chunk = s.lines.chunk();
       if (s.builder.rows() > 0 && (s.builder.bytes() + bytes.size() + 1 > options_.batch_bytes ||
-                                   (!first_in_file && !s.builder.continues_in(chunk)))) {
+                                   !s.builder.continues_in(chunk, file))) {
         if (!flush()) return false;
         reserve();
       }
       s.builder.add(bytes, chunk, s.record, file, line.number);
-      first_in_file = false;
       file_bytes += bytes.size() + 1;
       s.bytes_seen += bytes.size() + 1;
       ++s.rows_seen;

@@ -90,7 +90,8 @@ class BoundedQueue {
   }
 
   /// Release every producer and consumer now and make later calls return at once; the
-  /// items still queued are dropped. Called on failure; idempotent.
+  /// items still queued are dropped (unclaimed filled items with the queue, as a consumer
+  /// may be making one right now). Called on failure; idempotent.
   void cancel() {
     std::deque<T> dropped;
     {
@@ -123,11 +124,6 @@ class BoundedQueue {
     if (first >= backlog_size_ || cancelled_flag_.load(std::memory_order_acquire)) return 0;
     const std::size_t count = std::min(batch, backlog_size_ - first);
     for (std::size_t i = 0; i < count; ++i) out.push_back(make_(first + i));
-    // Whoever makes the last item frees what `make_` holds: every other item was made, so
-    // nobody else is inside `make_`. (`cancel` leaves it to the destructor for that reason.)
-    if (backlog_made_.fetch_add(count, std::memory_order_acq_rel) + count == backlog_size_) {
-      make_ = nullptr;
-    }
     return count;
   }
 
@@ -136,11 +132,12 @@ class BoundedQueue {
   std::condition_variable not_empty_;
   std::condition_variable not_full_;
   std::deque<T> items_;
-  std::function<T(std::size_t)> make_;  // the filled items; set before consumers start
+  // The filled items: set before consumers start, called by them without the lock, so
+  // it lives as long as the queue (what it holds of claimed items is only moved-from).
+  std::function<T(std::size_t)> make_;
   std::size_t backlog_size_ = 0;
-  // Each on its own pair of cache lines: every claim writes the first.
+  // On its own pair of cache lines: every claim writes it.
   alignas(128) std::atomic<std::size_t> backlog_claimed_{0};
-  alignas(128) std::atomic<std::size_t> backlog_made_{0};
   std::atomic<bool> cancelled_flag_{false};  // `cancelled_`, for claims without the lock
   bool closed_ = false;
   bool cancelled_ = false;
