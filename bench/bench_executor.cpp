@@ -77,8 +77,8 @@ Options parse(int argc, char** argv) {
   }
   if (options.mode != "all" && options.mode != "both" && options.mode != "executor" &&
       options.mode != "loop" && options.mode != "threads") {
-    throw std::invalid_argument(fmt::format(
-        "--mode must be all, both, executor, loop or threads, not '{}'", options.mode));
+    throw std::invalid_argument(
+        fmt::format("--mode must be all, both, executor, loop or threads, not '{}'", options.mode));
   }
   return options;
 }
@@ -214,16 +214,15 @@ Timing run_threads(const std::vector<curate::StagePtr>& prototypes, std::vector<
     }
   }
   std::vector<std::size_t> counts(static_cast<std::size_t>(threads), 0);
-  const std::size_t share = (tasks.size() + static_cast<std::size_t>(threads) - 1) /
-                            static_cast<std::size_t>(threads);
+  const std::size_t share =
+      (tasks.size() + static_cast<std::size_t>(threads) - 1) / static_cast<std::size_t>(threads);
   const Stopwatch stopwatch;
   {
     std::vector<std::jthread> pool;
     for (std::size_t t = 0; t < static_cast<std::size_t>(threads); ++t) {
       pool.emplace_back([&, t] {
-        const bool inter = getenv("INTER") != nullptr;
-        const std::size_t end = inter ? tasks.size() : std::min(tasks.size(), (t + 1) * share);
-        for (std::size_t i = inter ? t : t * share; i < end; i += inter ? threads : 1) {
+        const std::size_t end = std::min(tasks.size(), (t + 1) * share);
+        for (std::size_t i = t * share; i < end; ++i) {
           std::vector<TaskPtr> current{std::move(tasks[i])};
           for (const auto& stage : stages[t]) current = stage->process_batch(std::move(current));
           counts[t] += current.size();
@@ -243,7 +242,6 @@ Timing run_threads(const std::vector<curate::StagePtr>& prototypes, std::vector<
 Timing run_executor(const std::vector<curate::StagePtr>& stages, std::vector<TaskPtr> tasks,
                     std::size_t& outputs) {
   nlohmann::json config{{"log_level", "warn"}, {"discard_outputs", true}};
-  if (getenv("NCPU")) config["num_cpus"] = atoi(getenv("NCPU"));
   curate::backends::LocalExecutor executor(config);
   const Stopwatch stopwatch;
   executor.execute(stages, std::move(tasks));
@@ -315,9 +313,10 @@ int main(int argc, char** argv) {
                  best_loop.wall_s / best_executor.wall_s);
     }
     if (loop && threads) {
-      fmt::print("loop/threads speedup:     {:.3f}x (the machine's ceiling: {} plain threads, "
-                 "nothing shared)\n",
-                 best_loop.wall_s / best_threads.wall_s, thread_count);
+      fmt::print(
+          "loop/threads speedup:     {:.3f}x (the machine's ceiling: {} plain threads, "
+          "nothing shared)\n",
+          best_loop.wall_s / best_threads.wall_s, thread_count);
     }
     if (executor && threads) {
       fmt::print("executor efficiency:      {:.3f} (threads wall / executor wall)\n",

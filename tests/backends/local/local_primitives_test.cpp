@@ -45,31 +45,47 @@ TEST(BoundedQueueTest, ProducerWaitsForRoomAndConsumerFreesIt) {
 }
 
 TEST(BoundedQueueTest, FilledItemsAreEachClaimedOnceByConcurrentConsumers) {
-  // More items than the capacity, made on the consumers' threads as they are claimed.
+  // More items than the capacity, made on the consumers' threads as they are claimed, in
+  // one run per consumer.
   constexpr std::size_t kItems = 20000;
+  constexpr std::size_t kConsumers = 4;
   BoundedQueue<std::size_t> queue(4);
   std::vector<std::atomic<int>> made(kItems);
-  queue.fill_and_close(kItems, [&](std::size_t index) {
-    made[index].fetch_add(1);
-    return index;
-  });
+  queue.fill_and_close(
+      kItems,
+      [&](std::size_t index) {
+        made[index].fetch_add(1);
+        return index;
+      },
+      kConsumers);
   EXPECT_EQ(queue.size(), kItems);
-  std::vector<std::vector<std::size_t>> got(4);
+  std::vector<std::vector<std::size_t>> got(kConsumers);
   {
     std::vector<std::jthread> consumers;
-    for (std::size_t c = 0; c < got.size(); ++c) {
+    for (std::size_t c = 0; c < kConsumers; ++c) {
       consumers.emplace_back([&, c] {
-        // Batches of 1 to 4: a claim may straddle the end and get only the rest.
-        while (queue.pop(got[c], c + 1) != 0) {
+        // Batches of 1 to 4: a claim may straddle the end of a run and go on in the next.
+        while (queue.pop(got[c], c + 1, nullptr, c) != 0) {
         }
       });
     }
   }
   std::vector<int> seen(kItems, 0);
-  for (const auto& list : got) {
-    // Each consumer's claims come in increasing order.
-    EXPECT_TRUE(std::is_sorted(list.begin(), list.end()));
-    for (const auto index : list) ++seen[index];
+  const std::size_t run = kItems / kConsumers;
+  for (std::size_t c = 0; c < kConsumers; ++c) {
+    // Whichever runs a consumer took from (its own first, then others' once its own was
+    // drained, which a late starter may find at once), it took each in increasing order.
+    std::vector<std::size_t> last(kConsumers, 0);
+    std::vector<bool> took(kConsumers, false);
+    for (const auto index : got[c]) {
+      const std::size_t r = index / run;
+      if (took[r]) {
+        EXPECT_GT(index, last[r]) << c;
+      }
+      took[r] = true;
+      last[r] = index;
+      ++seen[index];
+    }
   }
   for (std::size_t i = 0; i < kItems; ++i) {
     ASSERT_EQ(seen[i], 1) << i;
@@ -77,7 +93,41 @@ TEST(BoundedQueueTest, FilledItemsAreEachClaimedOnceByConcurrentConsumers) {
   }
   EXPECT_EQ(queue.size(), 0u);
   std::vector<std::size_t> more;
-  EXPECT_EQ(queue.pop(more, 1), 0u);  // drained for good
+  for (std::size_t c = 0; c < kConsumers; ++c) {
+    EXPECT_EQ(queue.pop(more, 1, nullptr, c), 0u);  // drained for good
+  }
+}
+
+TEST(BoundedQueueTest, EachConsumerTakesItsOwnRunFirstThenHelpsTheOthers) {
+  BoundedQueue<int> queue(1);
+  queue.fill_and_close(
+      10, [](std::size_t index) { return static_cast<int>(index); }, 2);
+  std::vector<int> first;
+  std::vector<int> second;
+  EXPECT_EQ(queue.pop(second, 3, nullptr, 1), 3u);
+  EXPECT_EQ(second, (std::vector<int>{5, 6, 7}));
+  EXPECT_EQ(queue.pop(first, 2, nullptr, 0), 2u);
+  EXPECT_EQ(first, (std::vector<int>{0, 1}));
+  // The rest of its own run, then the start of what is left of the other's.
+  EXPECT_EQ(queue.pop(second, 3, nullptr, 1), 3u);
+  EXPECT_EQ(second, (std::vector<int>{5, 6, 7, 8, 9, 2}));
+  EXPECT_EQ(queue.size(), 2u);
+  // Fewer than asked for only once every run is drained.
+  EXPECT_EQ(queue.pop(first, 5, nullptr, 0), 2u);
+  EXPECT_EQ(first, (std::vector<int>{0, 1, 3, 4}));
+  EXPECT_EQ(queue.pop(first, 1, nullptr, 0), 0u);
+  EXPECT_EQ(queue.pop(second, 1, nullptr, 1), 0u);
+}
+
+TEST(BoundedQueueTest, MoreConsumersThanFilledItemsLeaveNoneBehind) {
+  BoundedQueue<int> queue(1);
+  queue.fill_and_close(
+      2, [](std::size_t index) { return static_cast<int>(index); }, 8);
+  std::vector<int> got;
+  EXPECT_EQ(queue.pop(got, 4, nullptr, 7), 2u);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<int>{0, 1}));
+  EXPECT_EQ(queue.pop(got, 1, nullptr, 3), 0u);
 }
 
 TEST(BoundedQueueTest, CancelStopsClaimsOfFilledItems) {

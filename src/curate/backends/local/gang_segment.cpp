@@ -27,7 +27,7 @@ void GangSegment::run_worker(int worker) {
       Ticks mark = now_ticks();
       Ticks idle = 0;
       bool pushed = true;
-      while (pushed && pop_batch(buffer, batch_size, tasks, keys, idle, mark)) {
+      while (pushed && pop_batch(worker, buffer, batch_size, tasks, keys, idle, mark)) {
         std::size_t documents = StageInstance::kUnknownDocuments;
         auto outputs = instance.process(std::move(tasks), keys, idle, mark, documents);
         pushed = push_all(worker, outputs, keys);

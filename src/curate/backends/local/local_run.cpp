@@ -21,13 +21,17 @@ LocalRun::LocalRun(ExecutionPlan plan, std::vector<TaskPtr> initial_tasks, NodeI
     state_.on_cancel([queue = queues_.back().get()](const std::string&) { queue->cancel(); });
   }
   // The initial tasks are in memory already: they fill the first queue past its
-  // capacity, each keyed by its position when it is taken.
+  // capacity, each keyed by its position when it is taken, in one run per worker of the
+  // first segment.
   auto seeds = std::make_shared<std::vector<TaskPtr>>(std::move(initial_tasks));
-  queues_.front()->fill_and_close(seeds->size(), [seeds](std::size_t index) {
-    Item item{std::move((*seeds)[index]), {}};
-    append_order_index(item.key, static_cast<std::uint32_t>(index));
-    return item;
-  });
+  queues_.front()->fill_and_close(
+      seeds->size(),
+      [seeds](std::size_t index) {
+        Item item{std::move((*seeds)[index]), {}};
+        append_order_index(item.key, static_cast<std::uint32_t>(index));
+        return item;
+      },
+      static_cast<std::size_t>(plan_.segments.front().workers));
 
   for (std::size_t i = 0; i < plan_.segments.size(); ++i) {
     const SegmentPlan& segment = plan_.segments[i];

@@ -49,12 +49,13 @@ class Segment {
  protected:
   /// Create the instance of the segment's i-th stage for `worker`.
   StageInstance make_instance(std::size_t i, int worker, std::shared_ptr<curate::Gang> gang);
-  /// Pop up to `batch` items (through the worker's reusable `buffer`) into `tasks` and
-  /// `keys` (both replaced), setting `idle` to the time spent blocked (0 when the items
-  /// were there, so the clock is not read) and `mark` to the end of the wait. Return
-  /// false at the end of input or when the run was cancelled.
-  bool pop_batch(std::vector<Item>& buffer, std::size_t batch, std::vector<TaskPtr>& tasks,
-                 std::vector<std::string>& keys, Ticks& idle, Ticks& mark);
+  /// Pop up to `batch` items for `worker` (through its reusable `buffer`) into `tasks`
+  /// and `keys` (both replaced), setting `idle` to the time spent blocked (0 when the
+  /// items were there, so the clock is not read) and `mark` to the end of the wait.
+  /// Return false at the end of input or when the run was cancelled.
+  bool pop_batch(int worker, std::vector<Item>& buffer, std::size_t batch,
+                 std::vector<TaskPtr>& tasks, std::vector<std::string>& keys, Ticks& idle,
+                 Ticks& mark);
   /// Push every task of `tasks` with its key downstream; false when the run was cancelled.
   bool push_all(int worker, std::vector<TaskPtr>& tasks, std::vector<std::string>& keys);
   /// Close the output if this was the last worker to finish. Called once per worker.

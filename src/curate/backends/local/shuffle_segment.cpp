@@ -112,7 +112,7 @@ void ShuffleSegment::route_round(StageInstance& instance, int worker, int round,
   std::vector<std::string> keys;
   Ticks mark = now_ticks();
   Ticks idle = 0;
-  while (pop_batch(buffer, batch_size, tasks, keys, idle, mark)) {
+  while (pop_batch(worker, buffer, batch_size, tasks, keys, idle, mark)) {
     for (std::size_t i = 0; i < tasks.size(); ++i) {
       route(tasks[i], keys[i], i == 0 ? idle : 0);
       if (rounds_ > 1) kept.push_back(Item{std::move(tasks[i]), std::move(keys[i])});

@@ -15,12 +15,15 @@ StageInstance Segment::make_instance(std::size_t i, int worker,
                        (*context_.counters[i])[static_cast<std::size_t>(worker)], *context_.run);
 }
 
-bool Segment::pop_batch(std::vector<Item>& buffer, std::size_t batch, std::vector<TaskPtr>& tasks,
-                        std::vector<std::string>& keys, Ticks& idle, Ticks& mark) {
+bool Segment::pop_batch(int worker, std::vector<Item>& buffer, std::size_t batch,
+                        std::vector<TaskPtr>& tasks, std::vector<std::string>& keys, Ticks& idle,
+                        Ticks& mark) {
   if (context_.run->cancelled()) return false;
   buffer.clear();
   bool waited = false;
-  if (context_.input->pop(buffer, batch, &waited) == 0) return false;
+  if (context_.input->pop(buffer, batch, &waited, static_cast<std::size_t>(worker)) == 0) {
+    return false;
+  }
   idle = 0;
   if (waited) {
     const Ticks arrived = now_ticks();
@@ -69,7 +72,7 @@ void StreamSegment::run_worker(int worker) {
       std::vector<TaskPtr> tasks;
       Ticks mark = now_ticks();
       Ticks idle = 0;
-      while (pop_batch(buffer, batch_size, tasks, keys[0], idle, mark)) {
+      while (pop_batch(worker, buffer, batch_size, tasks, keys[0], idle, mark)) {
         if (!run_chain(chain, keys, 0, std::move(tasks), StageInstance::kUnknownDocuments, idle,
                        mark, worker)) {
           break;
