@@ -37,9 +37,9 @@ class SentenceSource : public CloneableStage<SentenceSource> {
   }
 
   std::vector<TaskPtr> process(TaskPtr) override {
-    static constexpr std::array<const char*, 12> kWords{
-        "the", "curator", "reads", "clean", "text", "and", "drops", "noisy", "pages",
-        "while", "models", "learn"};
+    static constexpr std::array<const char*, 12> kWords{"the",   "curator", "reads",  "clean",
+                                                        "text",  "and",     "drops",  "noisy",
+                                                        "pages", "while",   "models", "learn"};
     std::vector<TaskPtr> out;
     uint64_t state = 42;
     for (int task = 0; task < tasks_; ++task) {

@@ -106,8 +106,7 @@ TEST(CheckTotalGpuCapacity, FloorsFractionalGpusAndHonoursIgnoreHeadNode) {
 }
 
 TEST(GetAvailableResources, TotalsAliveNodesAndSubtractsTheHead) {
-  ClusterScope scope(
-      cluster_of({{"head", 4, 1, true}, {"n1", 8, 2, false}, {"n2", 16, 4, false}}));
+  ClusterScope scope(cluster_of({{"head", 4, 1, true}, {"n1", 8, 2, false}, {"n2", 16, 4, false}}));
   EXPECT_EQ(get_available_cpu_gpu_resources(), std::make_pair(28.0, 7.0));
   EXPECT_EQ(get_available_cpu_gpu_resources(false, true), std::make_pair(24.0, 6.0));
 }
@@ -178,7 +177,9 @@ class SetupRecordingStage : public CloneableStage<SetupRecordingStage> {
   SetupRecordingStage(std::string name, std::shared_ptr<Log> log,
                       std::chrono::milliseconds sleep = std::chrono::milliseconds(0),
                       std::string fail_on = "")
-      : CloneableStage(std::move(name)), log_(std::move(log)), sleep_(sleep),
+      : CloneableStage(std::move(name)),
+        log_(std::move(log)),
+        sleep_(sleep),
         fail_on_(std::move(fail_on)) {}
   std::vector<TaskPtr> process(TaskPtr task) override { return {task}; }
   void setup_on_node(const NodeInfo& node, const WorkerMetadata& worker) override {
@@ -247,7 +248,8 @@ TEST(WorkerMetadata, ComesFromTheWorkerScopeOrNamesTheDriver) {
   EXPECT_EQ(node.node_id, "head");
   EXPECT_EQ(worker.worker_id, "driver");
   std::thread([] {
-    WorkerIdentityScope identity(NodeInfo{"n7"}, WorkerMetadata{"minhash-3", WorkerAllocation{1, 1, {0}}, nullptr});
+    WorkerIdentityScope identity(NodeInfo{"n7"},
+                                 WorkerMetadata{"minhash-3", WorkerAllocation{1, 1, {0}}, nullptr});
     auto [inner_node, inner_worker] = get_worker_metadata_and_node_id();
     EXPECT_EQ(inner_node.node_id, "n7");
     EXPECT_EQ(inner_worker.worker_id, "minhash-3");

@@ -45,8 +45,10 @@ void write_documents(const fs::path& file, int count, const std::string& prefix)
   for (int i = 0; i < count; ++i) {
     std::string words;
     const int length = i % 3 == 0 ? 3 : 20;
-    for (int w = 0; w < length; ++w) words += (w == 0 ? "" : " ") + std::string("word") + std::to_string((i + w) % 7);
-    text += "{\"id\": \"" + prefix + "-" + std::to_string(i) + "\", \"text\": \"" + words + ".\"}\n";
+    for (int w = 0; w < length; ++w)
+      words += (w == 0 ? "" : " ") + std::string("word") + std::to_string((i + w) % 7);
+    text +=
+        "{\"id\": \"" + prefix + "-" + std::to_string(i) + "\", \"text\": \"" + words + ".\"}\n";
   }
   write_file(file, text);
 }
@@ -74,7 +76,8 @@ CliResult run_process(const std::string& command) {
   if (pipe == nullptr) return result;
   std::array<char, 4096> buffer{};
   std::size_t read = 0;
-  while ((read = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), read);
+  while ((read = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.out.append(buffer.data(), read);
   const int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;

@@ -58,6 +58,7 @@ std::filesystem::path curate_binary();
 CliResult run_process(const std::string& command);
 
 /// Return "name -> content" of every regular file under `folder` (relative names).
-std::vector<std::pair<std::string, std::string>> folder_contents(const std::filesystem::path& folder);
+std::vector<std::pair<std::string, std::string>> folder_contents(
+    const std::filesystem::path& folder);
 
 }  // namespace curate::cli::testing

@@ -18,8 +18,8 @@
 #include "curate/cli/app.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -101,8 +101,9 @@ class E2eCase : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     std::random_device random;
-    work_ = fs::temp_directory_path() /
-            ("curate_e2e_" + GetParam() + "_" + std::to_string(::getpid()) + "_" + std::to_string(random()));
+    work_ =
+        fs::temp_directory_path() / ("curate_e2e_" + GetParam() + "_" + std::to_string(::getpid()) +
+                                     "_" + std::to_string(random()));
     fs::create_directories(work_);
     fs::copy(cases_dir() / GetParam(), work_, fs::copy_options::recursive);
   }
@@ -116,8 +117,8 @@ class E2eCase : public ::testing::TestWithParam<std::string> {
 
 TEST_P(E2eCase, ProducesTheExpectedOutput) {
   const fs::path expected = work_ / "expected";
-  std::vector<std::string> args = {"-C", work_.string(), "run", "pipeline.yaml", "--quiet",
-                                   "--log-dir", "logs"};
+  std::vector<std::string> args = {"-C",      work_.string(), "run", "pipeline.yaml",
+                                   "--quiet", "--log-dir",    "logs"};
   if (fs::exists(work_ / "args")) {
     for (auto& arg : read_lines(work_ / "args")) args.push_back(std::move(arg));
   }
@@ -126,11 +127,13 @@ TEST_P(E2eCase, ProducesTheExpectedOutput) {
   CliContext context{out, err};
   const int exit_code = run_cli(args, context);
 
-  const int expected_exit = fs::exists(expected / "exit_code") ? std::stoi(read_text(expected / "exit_code")) : 0;
+  const int expected_exit =
+      fs::exists(expected / "exit_code") ? std::stoi(read_text(expected / "exit_code")) : 0;
   ASSERT_EQ(exit_code, expected_exit) << err.str();
   if (fs::exists(expected / "stderr.txt")) {
     for (const std::string& line : read_lines(expected / "stderr.txt")) {
-      EXPECT_NE(err.str().find(line), std::string::npos) << "stderr lacks '" << line << "':\n" << err.str();
+      EXPECT_NE(err.str().find(line), std::string::npos) << "stderr lacks '" << line << "':\n"
+                                                         << err.str();
     }
   }
   if (expected_exit == 0 || fs::exists(work_ / "output")) {
@@ -144,7 +147,9 @@ TEST_P(E2eCase, ProducesTheExpectedOutput) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, E2eCase, ::testing::ValuesIn(discover_cases()),
-                         [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 }  // namespace
 }  // namespace curate::cli

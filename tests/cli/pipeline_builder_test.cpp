@@ -1,6 +1,6 @@
+#include "curate/cli/pipeline_builder.hpp"
 #include "cli_test_util.hpp"
 #include "curate/cli/config_error.hpp"
-#include "curate/cli/pipeline_builder.hpp"
 #include "curate/cli/stage_catalogue.hpp"
 
 #include <gmock/gmock.h>
@@ -22,8 +22,8 @@ class PipelineBuilderTest : public ::testing::Test {
 
   // Writes a pipeline whose first line is the reader, then `rest`.
   std::string yaml_of(const std::string& reader_extra, const std::string& rest) const {
-    return "name: built\nstages:\n  - stage: jsonl_reader\n    params: {paths: " + (dir_ / "in").string() +
-           "}\n" + reader_extra + rest;
+    return "name: built\nstages:\n  - stage: jsonl_reader\n    params: {paths: " +
+           (dir_ / "in").string() + "}\n" + reader_extra + rest;
   }
 
   PipelineConfig load(const std::string& yaml) const {
@@ -54,8 +54,8 @@ TEST_F(PipelineBuilderTest, BuildsStagesInFileOrderWithCompositesExpanded) {
   const Pipeline pipeline = build_pipeline(load(yaml_of("", kFilterAndWriter)), registry_);
   std::vector<std::string> names;
   for (const auto& stage : pipeline.build()) names.push_back(stage->name());
-  EXPECT_EQ(names, (std::vector<std::string>{"file_partitioning", "jsonl_reader", "heuristic_filter",
-                                             "jsonl_writer"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"file_partitioning", "jsonl_reader",
+                                             "heuristic_filter", "jsonl_writer"}));
 }
 
 TEST_F(PipelineBuilderTest, UnknownStageNamesFileLineStageAndClosestName) {
@@ -72,8 +72,10 @@ TEST_F(PipelineBuilderTest, UnknownParameterNamesItsLineAndClosestName) {
       output_dir: out
       compresion: gzip
 )"));
-  EXPECT_THAT(error, AllOf(HasSubstr("pipeline.yaml:9"), HasSubstr("stages[1] 'write' (jsonl_writer)"),
-                           HasSubstr("unknown parameter 'compresion'"), HasSubstr("did you mean 'compression'")));
+  EXPECT_THAT(
+      error,
+      AllOf(HasSubstr("pipeline.yaml:9"), HasSubstr("stages[1] 'write' (jsonl_writer)"),
+            HasSubstr("unknown parameter 'compresion'"), HasSubstr("did you mean 'compression'")));
   EXPECT_THAT(error, Not(HasSubstr("stage 'jsonl_writer': ")));
 }
 
@@ -83,11 +85,13 @@ TEST_F(PipelineBuilderTest, AnErrorInAnIncludedRuleSetNamesTheIncludedFileAndLin
     params: {filters: {include: rules.yaml}}
 )"));
   EXPECT_THAT(error, AllOf(HasSubstr("rules.yaml:2: stages[1] (heuristic_filter): "),
-                           HasSubstr("unknown filter 'urls_rato'"), HasSubstr("did you mean 'urls_ratio'")));
+                           HasSubstr("unknown filter 'urls_rato'"),
+                           HasSubstr("did you mean 'urls_ratio'")));
 }
 
 TEST_F(PipelineBuilderTest, MissingInputIsAConfigErrorNamingTheStage) {
-  write_file(dir_ / "pipeline.yaml", "stages:\n  - stage: jsonl_reader\n    params: {paths: /nonexistent/x}\n");
+  write_file(dir_ / "pipeline.yaml",
+             "stages:\n  - stage: jsonl_reader\n    params: {paths: /nonexistent/x}\n");
   try {
     build_pipeline(load_pipeline_config(dir_ / "pipeline.yaml"), registry_);
     FAIL() << "expected a ConfigError";
@@ -105,7 +109,8 @@ TEST_F(PipelineBuilderTest, AppliesOverridesToPlainStages) {
     batch_size: 2
     num_workers: 3
     stage_spec: {max_calls_per_worker: 7}
-)")), registry_);
+)")),
+                                           registry_);
   const auto stages = pipeline.build();
   const auto& writer = *stages.back();
   EXPECT_EQ(writer.name(), "write");
@@ -122,7 +127,9 @@ TEST_F(PipelineBuilderTest, AppliesCompositeOverridesToTheLastSubStageAndSubStag
     sub_stages:
       file_partitioning: {resources: {cpus: 0.25}}
       jsonl_reader: {batch_size: 1, num_workers: 4}
-)", "")), registry_);
+)",
+                                                        "")),
+                                           registry_);
   const auto stages = pipeline.build();
   ASSERT_EQ(stages.size(), 2u);
   EXPECT_EQ(stages[0]->name(), "file_partitioning");
@@ -136,15 +143,18 @@ TEST_F(PipelineBuilderTest, AppliesCompositeOverridesToTheLastSubStageAndSubStag
 TEST_F(PipelineBuilderTest, RejectsUnknownSubStagesAndSubStagesOnPlainStages) {
   EXPECT_THAT(build_error(yaml_of("    sub_stages: {jsonl_raeder: {num_workers: 2}}\n", "")),
               AllOf(HasSubstr("pipeline.yaml:5"), HasSubstr("no sub-stage 'jsonl_raeder'"),
-                    HasSubstr("did you mean 'jsonl_reader'"), HasSubstr("file_partitioning, jsonl_reader")));
-  EXPECT_THAT(build_error(yaml_of("", "  - stage: jsonl_writer\n    params: {output_dir: o}\n"
-                                       "    sub_stages: {x: {num_workers: 1}}\n")),
+                    HasSubstr("did you mean 'jsonl_reader'"),
+                    HasSubstr("file_partitioning, jsonl_reader")));
+  EXPECT_THAT(build_error(yaml_of("",
+                                  "  - stage: jsonl_writer\n    params: {output_dir: o}\n"
+                                  "    sub_stages: {x: {num_workers: 1}}\n")),
               HasSubstr("'sub_stages' is only for composite stages"));
 }
 
 TEST_F(PipelineBuilderTest, RejectsImpossibleResources) {
-  EXPECT_THAT(build_error(yaml_of("", "  - stage: jsonl_writer\n    params: {output_dir: o}\n"
-                                       "    resources: {gpus: 1, gpu_memory_gb: 8}\n")),
+  EXPECT_THAT(build_error(yaml_of("",
+                                  "  - stage: jsonl_writer\n    params: {output_dir: o}\n"
+                                  "    resources: {gpus: 1, gpu_memory_gb: 8}\n")),
               AllOf(HasSubstr("stages[1] (jsonl_writer)"), HasSubstr("gpu")));
 }
 

@@ -1,6 +1,6 @@
+#include "curate/cli/pipeline_config.hpp"
 #include "cli_test_util.hpp"
 #include "curate/cli/config_error.hpp"
-#include "curate/cli/pipeline_config.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -39,7 +39,8 @@ std::string load_error(const std::string& yaml, const std::vector<std::string>& 
 }
 
 TEST(ApplySet, AddressesListElementsByIndexNameOrStage) {
-  json document = json::parse(R"({"stages": [{"stage": "jsonl_reader", "name": "read", "params": {}},
+  json document =
+      json::parse(R"({"stages": [{"stage": "jsonl_reader", "name": "read", "params": {}},
                                              {"stage": "jsonl_writer", "params": {"output_dir": "a"}}]})");
   apply_set(document, "stages.0.params.paths=data/x");
   apply_set(document, "stages.read.params.files_per_partition=4");
@@ -73,8 +74,9 @@ TEST(ApplySet, ExplainsBadAssignments) {
     return "";
   };
   EXPECT_THAT(error_of("no_equals_sign"), HasSubstr("expected key=value"));
-  EXPECT_THAT(error_of("stages.jsonl_redaer.params.x=1"),
-              AllOf(HasSubstr("--set stages.jsonl_redaer"), HasSubstr("did you mean 'jsonl_reader'")));
+  EXPECT_THAT(
+      error_of("stages.jsonl_redaer.params.x=1"),
+      AllOf(HasSubstr("--set stages.jsonl_redaer"), HasSubstr("did you mean 'jsonl_reader'")));
   EXPECT_THAT(error_of("stages.5.params.x=1"), HasSubstr("past the end of a list of 1"));
   EXPECT_THAT(error_of("name.first=1"), HasSubstr("has no field 'first'"));
 }
@@ -107,7 +109,8 @@ TEST(LoadPipelineConfig, ReadsEveryField) {
 
 TEST(LoadPipelineConfig, DefaultsTheNameToTheFileStem) {
   TempDir dir;
-  write_file(dir / "my_pipeline.yaml", "stages: [{stage: jsonl_writer, params: {output_dir: o}}]\n");
+  write_file(dir / "my_pipeline.yaml",
+             "stages: [{stage: jsonl_writer, params: {output_dir: o}}]\n");
   EXPECT_EQ(load_pipeline_config(dir / "my_pipeline.yaml").name, "my_pipeline");
 }
 
@@ -130,14 +133,18 @@ TEST(LoadPipelineConfig, RejectsBadOverrides) {
   EXPECT_THAT(load_error(base + "    resources: {cpu: 2}\n"),
               AllOf(HasSubstr("pipeline.yaml:11"), HasSubstr("stages[2] (jsonl_writer)"),
                     HasSubstr("unknown key 'cpu' in resources"), HasSubstr("did you mean 'cpus'")));
-  EXPECT_THAT(load_error(base + "    resources: {cpus: -1}\n"), HasSubstr("resources.cpus must be a number >= 0"));
-  EXPECT_THAT(load_error(base + "    batch_size: 0\n"),
-              AllOf(HasSubstr("pipeline.yaml:11"), HasSubstr("'batch_size' must be a positive integer")));
-  EXPECT_THAT(load_error(base + "    num_workers: two\n"), HasSubstr("'num_workers' must be a positive integer"));
+  EXPECT_THAT(load_error(base + "    resources: {cpus: -1}\n"),
+              HasSubstr("resources.cpus must be a number >= 0"));
+  EXPECT_THAT(
+      load_error(base + "    batch_size: 0\n"),
+      AllOf(HasSubstr("pipeline.yaml:11"), HasSubstr("'batch_size' must be a positive integer")));
+  EXPECT_THAT(load_error(base + "    num_workers: two\n"),
+              HasSubstr("'num_workers' must be a positive integer"));
   EXPECT_THAT(load_error(base + "    stage_spec: {max_calls_per_workr: 3}\n"),
               AllOf(HasSubstr("unknown key 'max_calls_per_workr' in stage_spec"),
                     HasSubstr("did you mean 'max_calls_per_worker'")));
-  EXPECT_THAT(load_error(base + "    stage_spec: {max_calls_per_worker: many}\n"), HasSubstr("max_calls_per_worker"));
+  EXPECT_THAT(load_error(base + "    stage_spec: {max_calls_per_worker: many}\n"),
+              HasSubstr("max_calls_per_worker"));
   EXPECT_THAT(load_error(base + "    sub_stages: {x: {batch_sise: 2}}\n"),
               AllOf(HasSubstr("sub-stage 'x'"), HasSubstr("did you mean 'batch_size'")));
 }
@@ -145,7 +152,8 @@ TEST(LoadPipelineConfig, RejectsBadOverrides) {
 TEST(LoadPipelineConfig, RejectsMissingOrEmptyStagesAndBadEntries) {
   EXPECT_THAT(load_error("name: x\n"), HasSubstr("'stages' must be a non-empty list"));
   EXPECT_THAT(load_error("stages: []\n"), HasSubstr("'stages' must be a non-empty list"));
-  EXPECT_THAT(load_error("stages: [{params: {}}]\n"), HasSubstr("missing 'stage: <registered stage name>'"));
+  EXPECT_THAT(load_error("stages: [{params: {}}]\n"),
+              HasSubstr("missing 'stage: <registered stage name>'"));
   EXPECT_THAT(load_error("stages: [jsonl_reader]\n"), HasSubstr("a stage entry must be a mapping"));
   EXPECT_THAT(load_error("- a\n- b\n"), HasSubstr("a pipeline file must be a mapping"));
   EXPECT_THAT(load_error("executor: {typ: local}\nstages: [{stage: x}]\n"),
@@ -163,9 +171,10 @@ TEST(PipelineFingerprint, DependsOnStagesAndParamsOnly) {
   write_file(dir / "pipeline.yaml", kPipeline);
   const auto base = pipeline_fingerprint(load_pipeline_config(dir / "pipeline.yaml"));
   EXPECT_EQ(base, pipeline_fingerprint(load_pipeline_config(
-                      dir / "pipeline.yaml", {"executor.config.queue_capacity=9", "stages.read.num_workers=3"})));
-  EXPECT_NE(base, pipeline_fingerprint(load_pipeline_config(dir / "pipeline.yaml",
-                                                            {"stages.jsonl_writer.params.output_dir=o2"})));
+                      dir / "pipeline.yaml",
+                      {"executor.config.queue_capacity=9", "stages.read.num_workers=3"})));
+  EXPECT_NE(base, pipeline_fingerprint(load_pipeline_config(
+                      dir / "pipeline.yaml", {"stages.jsonl_writer.params.output_dir=o2"})));
 }
 
 }  // namespace

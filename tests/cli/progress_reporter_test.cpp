@@ -34,10 +34,14 @@ ProgressOptions options(ProgressMode mode) {
 
 TEST(ProgressReporterTest, FormatsStageLines) {
   const std::string line = ProgressReporter::format_stage_line(snapshot(10)[0], 2.0);
-  EXPECT_THAT(line, AllOf(HasSubstr("read"), HasSubstr("10 tasks"), HasSubstr("1000 docs"),
-                          HasSubstr("500 docs/s"), HasSubstr("queue    1"), HasSubstr("workers 2")));
-  const std::string plain = ProgressReporter::format_plain_line({snapshot(10)[0], snapshot(10)[1]}, 2.0);
-  EXPECT_EQ(plain, "[2.0s] read: 10 tasks, 1000 docs (500/s), queue 1 | filter: 10 tasks, 900 docs (450/s), queue 4");
+  EXPECT_THAT(line,
+              AllOf(HasSubstr("read"), HasSubstr("10 tasks"), HasSubstr("1000 docs"),
+                    HasSubstr("500 docs/s"), HasSubstr("queue    1"), HasSubstr("workers 2")));
+  const std::string plain =
+      ProgressReporter::format_plain_line({snapshot(10)[0], snapshot(10)[1]}, 2.0);
+  EXPECT_EQ(plain,
+            "[2.0s] read: 10 tasks, 1000 docs (500/s), queue 1 | filter: 10 tasks, 900 docs "
+            "(450/s), queue 4");
 }
 
 TEST(ProgressReporterTest, PrintsPlainLinesEveryIntervalWithoutEscapes) {
@@ -64,7 +68,8 @@ TEST(ProgressReporterTest, RedrawsOneLinePerStageInPlaceOnATerminal) {
     reporter.stop();
   }
   const std::string text = out.str();
-  EXPECT_THAT(text, AllOf(HasSubstr("\x1b[2F"), HasSubstr("\x1b[J"), Not(HasSubstr("_completion"))));
+  EXPECT_THAT(text,
+              AllOf(HasSubstr("\x1b[2F"), HasSubstr("\x1b[J"), Not(HasSubstr("_completion"))));
   EXPECT_THAT(text, HasSubstr("read"));
 }
 

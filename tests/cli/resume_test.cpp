@@ -1,6 +1,6 @@
+#include "curate/cli/resume.hpp"
 #include "cli_test_util.hpp"
 #include "curate/cli/config_error.hpp"
-#include "curate/cli/resume.hpp"
 #include "curate/cli/run_log.hpp"
 #include "curate/core/document_batch.hpp"
 #include "test_stages.hpp"
@@ -28,13 +28,15 @@ class ResumeTest : public ::testing::Test {
   void SetUp() override {
     testing::arm_abort(false);
     for (int i = 0; i < kFiles; ++i) {
-      testing::write_documents(dir_ / ("in/part" + std::to_string(i) + ".jsonl"), 6, "f" + std::to_string(i));
+      testing::write_documents(dir_ / ("in/part" + std::to_string(i) + ".jsonl"), 6,
+                               "f" + std::to_string(i));
     }
     write_file(dir_ / "pipeline.yaml", R"(name: resumable
 executor: {type: local, config: {num_cpus: 1}}
 stages:
   - stage: jsonl_reader
-    params: {paths: )" + (dir_ / "in").string() + R"(, batch_rows: 2}
+    params: {paths: )" + (dir_ / "in").string() +
+                                           R"(, batch_rows: 2}
   - stage: word_count
     params: {min_words: 5}
   - stage: abort_after
@@ -46,18 +48,29 @@ stages:
 
   testing::CliResult run(const std::string& output, const std::string& logs,
                          std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"-C", dir_.path().string(), "run", "pipeline.yaml", "-q",
-                                     "--log-dir", logs, "--set", "stages.jsonl_writer.params.output_dir=" + output};
+    std::vector<std::string> args = {"-C",
+                                     dir_.path().string(),
+                                     "run",
+                                     "pipeline.yaml",
+                                     "-q",
+                                     "--log-dir",
+                                     logs,
+                                     "--set",
+                                     "stages.jsonl_writer.params.output_dir=" + output};
     args.insert(args.end(), extra.begin(), extra.end());
     return testing::run_curate(args, testing::register_test_stages);
   }
 
   std::size_t markers(const std::string& logs) const {
     const fs::path dir = dir_ / logs / "completed";
-    return fs::exists(dir) ? static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), {})) : 0;
+    return fs::exists(dir)
+               ? static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), {}))
+               : 0;
   }
 
-  json stats(const std::string& logs) const { return json::parse(read_file(dir_ / logs / "stats.json")); }
+  json stats(const std::string& logs) const {
+    return json::parse(read_file(dir_ / logs / "stats.json"));
+  }
 
   TempDir dir_;
 };
@@ -100,7 +113,8 @@ TEST_F(ResumeTest, RefusesToResumeADifferentPipelineUntilOverwrite) {
   EXPECT_THAT(changed.err, HasSubstr("--overwrite"));
 
   write_file(dir_ / "out/stale.jsonl", "{}\n");
-  const auto overwritten = run("out", "logs", {"--set", "stages.word_count.params.min_words=1", "--overwrite"});
+  const auto overwritten =
+      run("out", "logs", {"--set", "stages.word_count.params.min_words=1", "--overwrite"});
   ASSERT_EQ(overwritten.exit_code, 0) << overwritten.err;
   EXPECT_FALSE(fs::exists(dir_ / "out/stale.jsonl"));
   EXPECT_EQ(stats("logs")["resume"]["source_tasks_skipped"], 0);
@@ -171,7 +185,8 @@ class FanOutStage final : public CloneableStage<FanOutStage> {
   explicit FanOutStage(int outputs) : CloneableStage("fan_out"), outputs_(outputs) {}
   std::vector<TaskPtr> process(TaskPtr task) override {
     std::vector<TaskPtr> out;
-    for (int i = 0; i < outputs_; ++i) out.push_back(std::make_shared<DocumentBatch>(task->task_id() + "_" + std::to_string(i)));
+    for (int i = 0; i < outputs_; ++i)
+      out.push_back(std::make_shared<DocumentBatch>(task->task_id() + "_" + std::to_string(i)));
     return out;
   }
 
@@ -186,15 +201,19 @@ TEST(ResumeSourceStageTest, StampsOutputsSkipsCompletedAndMarksEmptySources) {
   auto stage = make_resume_source_stage(std::make_shared<FanOutStage>(2), ledger);
   EXPECT_EQ(stage->name(), "fan_out");
   auto clone = stage->clone();
-  auto outputs = clone->process_batch({std::make_shared<FileGroupTask>("g1", "", std::vector<std::string>{"x"}),
-                                       std::make_shared<FileGroupTask>("done", "", std::vector<std::string>{"y"})});
+  auto outputs = clone->process_batch(
+      {std::make_shared<FileGroupTask>("g1", "", std::vector<std::string>{"x"}),
+       std::make_shared<FileGroupTask>("done", "", std::vector<std::string>{"y"})});
   ASSERT_EQ(outputs.size(), 2u);
   EXPECT_EQ(outputs[1]->task_id(), "g1_1");
-  EXPECT_EQ(outputs[1]->metadata()[kSourceTaskKey], (json{{"id", "g1"}, {"index", 1}, {"count", 2}}));
+  EXPECT_EQ(outputs[1]->metadata()[kSourceTaskKey],
+            (json{{"id", "g1"}, {"index", 1}, {"count", 2}}));
   EXPECT_EQ(ledger->skipped(), 1u);
 
   auto empty = make_resume_source_stage(std::make_shared<FanOutStage>(0), ledger);
-  EXPECT_TRUE(empty->process(std::make_shared<FileGroupTask>("g2", "", std::vector<std::string>{"z"})).empty());
+  EXPECT_TRUE(
+      empty->process(std::make_shared<FileGroupTask>("g2", "", std::vector<std::string>{"z"}))
+          .empty());
   EXPECT_TRUE(ledger->is_completed("g2"));
 
   auto completion = make_completion_stage(ledger);
@@ -206,9 +225,10 @@ TEST(ResumeSourceStageTest, StampsOutputsSkipsCompletedAndMarksEmptySources) {
 // FanOutStage's outputs, made one at a time through process_stream.
 class StreamingFanOutStage final : public CloneableStage<StreamingFanOutStage> {
  public:
-  explicit StreamingFanOutStage(int outputs)
-      : CloneableStage("stream_out"), outputs_(outputs) {}
-  std::vector<TaskPtr> process(TaskPtr task) override { return FanOutStage(outputs_).process(task); }
+  explicit StreamingFanOutStage(int outputs) : CloneableStage("stream_out"), outputs_(outputs) {}
+  std::vector<TaskPtr> process(TaskPtr task) override {
+    return FanOutStage(outputs_).process(task);
+  }
   bool streams_outputs() const override { return true; }
   void process_stream(TaskPtr task, const OutputSink& emit) override {
     for (int i = 0; i < outputs_; ++i) {

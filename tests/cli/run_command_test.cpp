@@ -14,9 +14,9 @@ using nlohmann::json;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::TempDir;
 using testing::read_file;
 using testing::run_curate;
+using testing::TempDir;
 using testing::write_file;
 
 // reader -> word_count filter -> abort_after (disarmed) -> writer, over 2 files of 6
@@ -33,7 +33,8 @@ executor: {type: local, config: {num_cpus: 1}}
 stages:
   - stage: jsonl_reader
     name: read
-    params: {paths: )" + (dir_ / "in").string() + R"(, batch_rows: 2}
+    params: {paths: )" + (dir_ / "in").string() +
+                                           R"(, batch_rows: 2}
   - stage: word_count
     name: filter
     params: {min_words: 5}
@@ -41,7 +42,8 @@ stages:
     params: {tasks: 3}
   - stage: jsonl_writer
     name: write
-    params: {output_dir: )" + (dir_ / "out").string() + R"(}
+    params: {output_dir: )" + (dir_ / "out").string() +
+                                           R"(}
 )");
   }
 
@@ -65,7 +67,8 @@ TEST_F(RunCommandTest, WritesOutputAndStatsJson) {
   EXPECT_EQ(record["pipeline"], "tiny");
   EXPECT_EQ(record["exit_status"], 0);
   EXPECT_TRUE(record["succeeded"].get<bool>());
-  EXPECT_THAT(record["start_time"].get<std::string>(), ::testing::MatchesRegex("[0-9-]+T[0-9:.]+Z"));
+  EXPECT_THAT(record["start_time"].get<std::string>(),
+              ::testing::MatchesRegex("[0-9-]+T[0-9:.]+Z"));
   EXPECT_TRUE(record.contains("end_time"));
   EXPECT_EQ(record["executor_type"], "local");
   EXPECT_EQ(record["bad_records"]["total"], 1);
@@ -75,7 +78,8 @@ TEST_F(RunCommandTest, WritesOutputAndStatsJson) {
 
   std::vector<std::string> names;
   for (const json& stage : record["stages"]) names.push_back(stage["name"]);
-  EXPECT_EQ(names, (std::vector<std::string>{"file_partitioning", "read", "filter", "abort_after", "write"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"file_partitioning", "read", "filter", "abort_after",
+                                             "write"}));
   const json& read = record["stages"][1];
   EXPECT_EQ(read["tasks_in"], 2);
   EXPECT_EQ(read["documents_out"], 12);
@@ -83,7 +87,8 @@ TEST_F(RunCommandTest, WritesOutputAndStatsJson) {
   EXPECT_EQ(filter["documents_in"], 12);
   EXPECT_EQ(filter["documents_out"], 8);
   EXPECT_EQ(filter["dropped_by_reason"]["word_count"], 4);
-  for (const char* key : {"tasks_out", "process_time_s", "idle_time_s", "throughput_documents_per_s"}) {
+  for (const char* key :
+       {"tasks_out", "process_time_s", "idle_time_s", "throughput_documents_per_s"}) {
     EXPECT_TRUE(filter.contains(key)) << key;
   }
   EXPECT_EQ(record["resume"]["source_tasks_completed"], 2);
@@ -122,7 +127,8 @@ TEST_F(RunCommandTest, ConfigurationErrorsExitTwoBeforeAnythingRuns) {
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, AllOf(HasSubstr("curate: "), HasSubstr("pipeline.yaml:9"),
                                 HasSubstr("stages[1] 'filter' (word_count)"),
-                                HasSubstr("unknown parameter 'min_wrods'"), HasSubstr("did you mean 'min_words'")));
+                                HasSubstr("unknown parameter 'min_wrods'"),
+                                HasSubstr("did you mean 'min_words'")));
   EXPECT_FALSE(fs::exists(dir_ / "logs/stats.json"));
 
   result = run_curate({"run", (dir_ / "absent.yaml").string()});
@@ -135,8 +141,8 @@ TEST_F(RunCommandTest, ConfigurationErrorsExitTwoBeforeAnythingRuns) {
 }
 
 TEST_F(RunCommandTest, SetOverridesParametersByStageName) {
-  const auto result = run({"--set", "stages.filter.params.min_words=1", "--set",
-                           "stages.read.params.batch_rows=100"});
+  const auto result = run(
+      {"--set", "stages.filter.params.min_words=1", "--set", "stages.read.params.batch_rows=100"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(stats()["stages"][2]["documents_out"], 12);
   EXPECT_EQ(stats()["stages"][1]["tasks_out"], 2);
@@ -163,7 +169,8 @@ TEST(CliTest, PrintsVersionAndHelp) {
     EXPECT_THAT(result.out, HasSubstr("--help")) << command;
   }
   EXPECT_THAT(run_curate({"run", "--help"}).out,
-              AllOf(HasSubstr("--set"), HasSubstr("--log-dir"), HasSubstr("--overwrite"), HasSubstr("--quiet")));
+              AllOf(HasSubstr("--set"), HasSubstr("--log-dir"), HasSubstr("--overwrite"),
+                    HasSubstr("--quiet")));
 }
 
 TEST(CliTest, UsageErrorsExitTwo) {
@@ -187,7 +194,8 @@ TEST(CliTest, ResourcesJsonIsOneObjectWithNodes) {
   EXPECT_FALSE(node["hostname"].get<std::string>().empty());
   EXPECT_TRUE(node["gpus"].is_array());
   EXPECT_EQ(node["gpus"].size(), static_cast<std::size_t>(node["num_gpus"].get<double>()));
-  EXPECT_THAT(run_curate({"resources"}).out, AllOf(HasSubstr("CPUs:"), HasSubstr("GPUs:"), HasSubstr("(head)")));
+  EXPECT_THAT(run_curate({"resources"}).out,
+              AllOf(HasSubstr("CPUs:"), HasSubstr("GPUs:"), HasSubstr("(head)")));
 }
 
 TEST(CliTest, StagesListsTheCatalogue) {
@@ -198,13 +206,14 @@ TEST(CliTest, StagesListsTheCatalogue) {
 }
 
 TEST_F(RunCommandTest, DescribePrintsStagesAndExecutor) {
-  const auto result = run_curate({"describe", (dir_ / "pipeline.yaml").string(), "--set",
-                                  "stages.write.num_workers=2"},
-                                 testing::register_test_stages);
+  const auto result = run_curate(
+      {"describe", (dir_ / "pipeline.yaml").string(), "--set", "stages.write.num_workers=2"},
+      testing::register_test_stages);
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_THAT(result.out, AllOf(HasSubstr("Pipeline 'tiny'"), HasSubstr("read [cpus=1"),
-                                HasSubstr("is_fanout_stage"), HasSubstr("write [cpus=1"),
-                                HasSubstr("num_workers=2"), HasSubstr("Executor: local {\"num_cpus\":1}")));
+  EXPECT_THAT(result.out,
+              AllOf(HasSubstr("Pipeline 'tiny'"), HasSubstr("read [cpus=1"),
+                    HasSubstr("is_fanout_stage"), HasSubstr("write [cpus=1"),
+                    HasSubstr("num_workers=2"), HasSubstr("Executor: local {\"num_cpus\":1}")));
 }
 
 // The built binary, as a user runs it: exit codes and machine-readable output.
@@ -232,7 +241,8 @@ TEST_F(CurateBinaryTest, PrintsVersionAndResourcesJson) {
 
 TEST_F(CurateBinaryTest, ListsGpusWithNamesAndMemory) {
   // The fake NVML of the backend tests (target fake_nvml) stands in for a GPU driver.
-  const fs::path fake_nvml = testing::curate_binary().parent_path().parent_path() / "tests/libfake_nvml.so";
+  const fs::path fake_nvml =
+      testing::curate_binary().parent_path().parent_path() / "tests/libfake_nvml.so";
   if (!fs::exists(fake_nvml)) GTEST_SKIP() << fake_nvml << " is not built (target fake_nvml)";
   const std::string env = "env -u CUDA_VISIBLE_DEVICES CURATE_NVML_LIBRARY=" + fake_nvml.string() +
                           " FAKE_NVML_COUNT=2 FAKE_NVML_NAME='Fake H200' FAKE_NVML_MEMORY_BYTES=" +
@@ -252,7 +262,8 @@ TEST_F(CurateBinaryTest, ListsGpusWithNamesAndMemory) {
 TEST_F(CurateBinaryTest, ExitsTwoOnUsageErrorsWithOneLine) {
   TempDir dir;
   write_file(dir / "p.yaml", "stages: [{stage: jsonl_redaer}]\n");
-  const auto result = testing::run_process(binary() + " run " + (dir / "p.yaml").string() + " 2>&1");
+  const auto result =
+      testing::run_process(binary() + " run " + (dir / "p.yaml").string() + " 2>&1");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.out, AllOf(HasSubstr("p.yaml:1"), HasSubstr("did you mean 'jsonl_reader'")));
   EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 1) << result.out;

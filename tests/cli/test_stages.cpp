@@ -31,12 +31,13 @@ void arm_abort(bool armed) {
 }
 
 void register_test_stages(StageRegistry& registry) {
-  registry.add(StageRegistration{
-      "abort_after", "Pass tasks through; throw after `tasks` tasks while armed (tests)",
-      {{"tasks", 1, "tasks to let through"}},
-      [](StageParams& params) -> StagePtr {
-        return std::make_shared<AbortAfterStage>(params.get<int>("tasks", 1));
-      }});
+  registry.add(
+      StageRegistration{"abort_after",
+                        "Pass tasks through; throw after `tasks` tasks while armed (tests)",
+                        {{"tasks", 1, "tasks to let through"}},
+                        [](StageParams& params) -> StagePtr {
+                          return std::make_shared<AbortAfterStage>(params.get<int>("tasks", 1));
+                        }});
 }
 
 }  // namespace curate::cli::testing

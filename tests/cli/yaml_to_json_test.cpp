@@ -1,6 +1,6 @@
+#include "curate/cli/yaml_to_json.hpp"
 #include "cli_test_util.hpp"
 #include "curate/cli/config_error.hpp"
-#include "curate/cli/yaml_to_json.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,11 +19,15 @@ using testing::write_file;
 json convert(const std::string& yaml) { return yaml_to_json(YAML::Load(yaml), "test.yaml"); }
 
 TEST(ParseYamlScalar, TypesNullsAndBooleansLikeTheCoreSchema) {
-  for (const char* text : {"", "~", "null", "Null", "NULL"}) EXPECT_TRUE(parse_yaml_scalar(text).is_null()) << text;
-  for (const char* text : {"true", "True", "TRUE"}) EXPECT_EQ(parse_yaml_scalar(text), json(true)) << text;
-  for (const char* text : {"false", "False", "FALSE"}) EXPECT_EQ(parse_yaml_scalar(text), json(false)) << text;
+  for (const char* text : {"", "~", "null", "Null", "NULL"})
+    EXPECT_TRUE(parse_yaml_scalar(text).is_null()) << text;
+  for (const char* text : {"true", "True", "TRUE"})
+    EXPECT_EQ(parse_yaml_scalar(text), json(true)) << text;
+  for (const char* text : {"false", "False", "FALSE"})
+    EXPECT_EQ(parse_yaml_scalar(text), json(false)) << text;
   // YAML 1.1's yes/no/on/off are strings in the core schema.
-  for (const char* text : {"yes", "no", "on", "off", "tRue"}) EXPECT_EQ(parse_yaml_scalar(text), json(text)) << text;
+  for (const char* text : {"yes", "no", "on", "off", "tRue"})
+    EXPECT_EQ(parse_yaml_scalar(text), json(text)) << text;
 }
 
 TEST(ParseYamlScalar, TypesIntegers) {
@@ -98,7 +102,8 @@ TEST(YamlToJson, RejectsABadTaggedValue) {
 
 TEST(LoadYamlFile, ResolvesIncludesRelativeToTheIncludingFile) {
   TempDir dir;
-  write_file(dir / "rules/list.yaml", "- {name: word_count, min_words: 3}\n- {include: more.yaml}\n");
+  write_file(dir / "rules/list.yaml",
+             "- {name: word_count, min_words: 3}\n- {include: more.yaml}\n");
   write_file(dir / "rules/more.yaml", "{name: urls_ratio}\n");
   write_file(dir / "pipeline.yaml", "stages:\n  - params: {filters: {include: rules/list.yaml}}\n");
   SourceMap map;

@@ -1,6 +1,6 @@
+#include "curate/core/pipeline.hpp"
 #include "curate/core/composite_stage.hpp"
 #include "curate/core/document_batch.hpp"
-#include "curate/core/pipeline.hpp"
 #include "curate/core/stage_registry.hpp"
 #include "curate/core/task_ids.hpp"
 
@@ -27,7 +27,9 @@ class ReaderLike : public CloneableStage<ReaderLike, CompositeStage> {
  public:
   ReaderLike() : CloneableStage("reader") {}
   std::vector<StagePtr> decompose() const override {
-    return {std::make_shared<TagStage>("partition"), std::make_shared<TagStage>("read", std::vector<std::string>{}, std::vector<std::string>{"text"})};
+    return {std::make_shared<TagStage>("partition"),
+            std::make_shared<TagStage>("read", std::vector<std::string>{},
+                                       std::vector<std::string>{"text"})};
   }
 };
 
@@ -138,20 +140,21 @@ TEST(TaskIds, PositionalForEqualCountsParentIndexForFanOut) {
 
 TEST(StageRegistry, UnknownNamesAndParametersSuggestTheClosest) {
   StageRegistry registry;
-  registry.add({"word_count_filter", "keep documents by word count",
+  registry.add({"word_count_filter",
+                "keep documents by word count",
                 {{"min_words", 50, "fewest words"}, {"max_words", 100000, "most words"}},
                 [](StageParams& params) -> StagePtr {
                   params.get<int>("min_words", 50);
                   params.get<int>("max_words", 100000);
                   return std::make_shared<TagStage>("word_count_filter");
                 }});
-  EXPECT_EQ(registry.create("word_count_filter", {{"min_words", 3}})->name(),
-            "word_count_filter");
+  EXPECT_EQ(registry.create("word_count_filter", {{"min_words", 3}})->name(), "word_count_filter");
   try {
     registry.create("word_cont_filter", {});
     FAIL();
   } catch (const std::invalid_argument& error) {
-    EXPECT_STREQ(error.what(), "unknown stage 'word_cont_filter' (did you mean 'word_count_filter'?)");
+    EXPECT_STREQ(error.what(),
+                 "unknown stage 'word_cont_filter' (did you mean 'word_count_filter'?)");
   }
   try {
     registry.create("word_count_filter", {{"min_word", 3}});
@@ -161,7 +164,8 @@ TEST(StageRegistry, UnknownNamesAndParametersSuggestTheClosest) {
                  "stage 'word_count_filter': unknown parameter 'min_word' (did you mean "
                  "'min_words'?)");
   }
-  EXPECT_THROW(registry.create("word_count_filter", {{"min_words", "many"}}), std::invalid_argument);
+  EXPECT_THROW(registry.create("word_count_filter", {{"min_words", "many"}}),
+               std::invalid_argument);
 }
 
 }  // namespace

@@ -94,8 +94,8 @@ void CorpusWriter::open_part(std::size_t index) {
   const auto path = parts_ == 0 ? output_ : output_ / part_file_name(index, compression_);
   // zlib level 1: a generated corpus is written once, and level 1 keeps gzip from
   // being the generator's bottleneck.
-  file_ = std::make_unique<OutputFile>(path, compression_,
-                                       compression_ == Compression::Gzip ? 1 : 0);
+  file_ =
+      std::make_unique<OutputFile>(path, compression_, compression_ == Compression::Gzip ? 1 : 0);
 }
 
 void CorpusWriter::close_current() {

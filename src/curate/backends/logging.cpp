@@ -62,8 +62,8 @@ std::shared_ptr<spdlog::logger> make_worker_logger(std::string_view stage,
                                                    std::string_view node_id) {
   const LoggingConfig config = worker_logging_config();
   const auto& sinks = spdlog::default_logger()->sinks();
-  auto logger = std::make_shared<spdlog::logger>(
-      fmt::format("{}/{}@{}", stage, worker_id, node_id), sinks.begin(), sinks.end());
+  auto logger = std::make_shared<spdlog::logger>(fmt::format("{}/{}@{}", stage, worker_id, node_id),
+                                                 sinks.begin(), sinks.end());
   logger->set_level(config.level);
   logger->set_pattern(config.pattern);
   return logger;

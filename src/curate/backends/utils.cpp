@@ -81,8 +81,7 @@ void warn_on_env_var_override(const nlohmann::json& existing, const nlohmann::js
     }
     if (changed.empty()) return;
     std::sort(changed.begin(), changed.end());
-    spdlog::warn("Stage ray_remote_args override executor env vars: {}",
-                 fmt::join(changed, ", "));
+    spdlog::warn("Stage ray_remote_args override executor env vars: {}", fmt::join(changed, ", "));
   } catch (...) {
     // A warning helper must never take a run down.
   }
@@ -147,8 +146,8 @@ void execute_setup_on_node(const std::vector<std::shared_ptr<curate::ProcessingS
           stage->setup_on_node(node, WorkerMetadata{"", std::nullopt, nullptr});
         } catch (...) {
           std::lock_guard lock(failures_mutex);
-          failures.push_back(fmt::format("stage '{}' on node '{}': {}", stage->name(),
-                                         node.node_id, describe_error(std::current_exception())));
+          failures.push_back(fmt::format("stage '{}' on node '{}': {}", stage->name(), node.node_id,
+                                         describe_error(std::current_exception())));
         }
       });
     }
@@ -156,14 +155,12 @@ void execute_setup_on_node(const std::vector<std::shared_ptr<curate::ProcessingS
   });
   for (std::size_t i = 0; i < node_errors.size(); ++i) {
     if (node_errors[i]) {
-      failures.push_back(fmt::format("node '{}': {}", node_ids[i],
-                                     describe_error(node_errors[i])));
+      failures.push_back(fmt::format("node '{}': {}", node_ids[i], describe_error(node_errors[i])));
     }
   }
   if (!failures.empty()) {
     std::sort(failures.begin(), failures.end());
-    throw std::runtime_error(
-        fmt::format("setup_on_node failed for {}", fmt::join(failures, "; ")));
+    throw std::runtime_error(fmt::format("setup_on_node failed for {}", fmt::join(failures, "; ")));
   }
 }
 

@@ -18,8 +18,8 @@
 
 namespace curate::backends {
 
-using curate::StageSpecKey;
 using curate::stage_spec_key_from_string;
+using curate::StageSpecKey;
 using curate::to_string;
 
 /// Deep-merge `override_config` over `base`: objects merge key by key, recursively; any

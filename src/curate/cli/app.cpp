@@ -3,10 +3,10 @@
 #include "curate/cli/config_error.hpp"
 #include "curate/cli/version.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <optional>
@@ -51,9 +51,10 @@ void add_set_option(CLI::App& command, std::vector<std::string>& sets) {
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, CliContext& context) {
-  CLI::App app("curate: curate text corpora for model training (read JSONL, filter, "
-               "deduplicate, write)",
-               "curate");
+  CLI::App app(
+      "curate: curate text corpora for model training (read JSONL, filter, "
+      "deduplicate, write)",
+      "curate");
   app.set_version_flag("--version", fmt::format("curate {}", kCurateVersion));
   app.require_subcommand(1);
   fs::path directory;
@@ -69,8 +70,9 @@ int run_cli(const std::vector<std::string>& args, CliContext& context) {
   run_app->add_flag("--overwrite", run.overwrite,
                     "Start over: delete the completion markers and the output folders");
   run_app->add_flag("-q,--quiet", run.quiet, "Show no progress and no final table");
-  run_app->add_option("--progress-interval", run.progress_interval_s,
-                      "Seconds between progress lines when stderr is not a terminal (default 10)")
+  run_app
+      ->add_option("--progress-interval", run.progress_interval_s,
+                   "Seconds between progress lines when stderr is not a terminal (default 10)")
       ->check(CLI::PositiveNumber);
 
   fs::path describe_file;

@@ -80,11 +80,10 @@ int resources_command(bool as_json, CliContext& context) {
     context.out << fmt::format("  CPUs: {}\n", node["cpus"].get<double>());
     context.out << fmt::format("  GPUs: {}\n", node["num_gpus"].get<double>());
     for (const json& gpu : node["gpus"]) {
-      context.out << fmt::format("    [{}] {}, {:.1f} GB{}\n", gpu["index"].get<int>(),
-                                 gpu["name"].get<std::string>(), gpu["memory_gb"].get<double>(),
-                                 gpu["uuid"].get<std::string>().empty()
-                                     ? ""
-                                     : ", " + gpu["uuid"].get<std::string>());
+      context.out << fmt::format(
+          "    [{}] {}, {:.1f} GB{}\n", gpu["index"].get<int>(), gpu["name"].get<std::string>(),
+          gpu["memory_gb"].get<double>(),
+          gpu["uuid"].get<std::string>().empty() ? "" : ", " + gpu["uuid"].get<std::string>());
     }
   }
   return kExitSuccess;

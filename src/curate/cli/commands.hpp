@@ -15,12 +15,13 @@ namespace curate::cli {
 /// lets tests and embedders register stages of their own next to the built-in ones.
 struct CliContext {
   /// Write results to `out_stream`, progress and errors to `err_stream`.
-  CliContext(std::ostream& out_stream, std::ostream& err_stream) : out(out_stream), err(err_stream) {}
+  CliContext(std::ostream& out_stream, std::ostream& err_stream)
+      : out(out_stream), err(err_stream) {}
 
-  std::ostream& out;  ///< results: tables, descriptions, JSON
-  std::ostream& err;  ///< progress and the one-line error reason
+  std::ostream& out;             ///< results: tables, descriptions, JSON
+  std::ostream& err;             ///< progress and the one-line error reason
   bool err_is_terminal = false;  ///< progress is redrawn in place when true
-  int terminal_columns = 0;       ///< width to cut live progress lines at (0: none)
+  int terminal_columns = 0;      ///< width to cut live progress lines at (0: none)
   std::function<void(StageRegistry&)> extra_stages;  ///< registers more stages (tests)
 };
 

@@ -41,8 +41,8 @@ json& list_element(json& list, const std::string& segment, const std::string& wh
   if (auto index = as_index(segment)) {
     if (*index < list.size()) return list[*index];
     if (*index == list.size()) return list.emplace_back(json());
-    throw ConfigError(fmt::format("{}: index {} is past the end of a list of {}", where, *index,
-                                  list.size()));
+    throw ConfigError(
+        fmt::format("{}: index {} is past the end of a list of {}", where, *index, list.size()));
   }
   std::vector<std::string> candidates;
   for (const char* field : {"name", "stage"}) {
@@ -56,9 +56,9 @@ json& list_element(json& list, const std::string& segment, const std::string& wh
     }
     if (matches.size() == 1) return list[matches.front()];
     if (matches.size() > 1) {
-      throw ConfigError(fmt::format(
-          "{}: {} list elements have {} '{}' (indices {} and {}); address one by index", where,
-          matches.size(), field, segment, matches[0], matches[1]));
+      throw ConfigError(
+          fmt::format("{}: {} list elements have {} '{}' (indices {} and {}); address one by index",
+                      where, matches.size(), field, segment, matches[0], matches[1]));
     }
   }
   throw ConfigError(fmt::format("{}: no list element is named '{}'{}; use an index 0..{}", where,
@@ -72,7 +72,8 @@ void apply_set(json& document, std::string_view assignment) {
   const std::size_t equals = assignment.find('=');
   const std::string where = fmt::format("--set {}", assignment);
   if (equals == std::string_view::npos || equals == 0) {
-    throw ConfigError(fmt::format("{}: expected key=value, e.g. stages.0.params.paths=data/x", where));
+    throw ConfigError(
+        fmt::format("{}: expected key=value, e.g. stages.0.params.paths=data/x", where));
   }
   const std::string_view path = assignment.substr(0, equals);
   json value = parse_yaml_value(assignment.substr(equals + 1), where);
@@ -80,7 +81,8 @@ void apply_set(json& document, std::string_view assignment) {
   json* node = &document;
   std::string walked;
   for (const std::string& segment : split_path(path)) {
-    if (segment.empty()) throw ConfigError(fmt::format("{}: empty path segment in '{}'", where, path));
+    if (segment.empty())
+      throw ConfigError(fmt::format("{}: empty path segment in '{}'", where, path));
     if (node->is_null()) *node = json::object();
     if (node->is_array()) {
       node = &list_element(*node, segment, where);
@@ -88,7 +90,8 @@ void apply_set(json& document, std::string_view assignment) {
       node = &(*node)[segment];
     } else {
       throw ConfigError(fmt::format("{}: '{}' holds {}, which has no field '{}'", where,
-                                    walked.empty() ? "the document" : walked, node->dump(), segment));
+                                    walked.empty() ? "the document" : walked, node->dump(),
+                                    segment));
     }
     walked += walked.empty() ? segment : "." + segment;
   }

@@ -17,7 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-
 bool has_param(const StageRegistration& registration, std::string_view name) {
   return std::any_of(registration.params.begin(), registration.params.end(),
                      [&](const StageParamInfo& param) { return param.name == name; });
@@ -41,7 +40,8 @@ std::optional<std::string> quoted_pointer(const json& value, const std::string& 
   if (value.is_string() && quotes(message, value.get<std::string>())) return pointer;
   if (value.is_array()) {
     for (std::size_t i = 0; i < value.size(); ++i) {
-      if (auto found = quoted_pointer(value[i], fmt::format("{}/{}", pointer, i), message)) return found;
+      if (auto found = quoted_pointer(value[i], fmt::format("{}/{}", pointer, i), message))
+        return found;
     }
   }
   if (value.is_object()) {
@@ -62,7 +62,8 @@ std::string error_pointer(const StageEntry& entry, const std::string& message) {
   for (const auto& [key, value] : entry.params.items()) {
     if (quotes(message, key)) return base + "/" + pointer_segment(key);
   }
-  return quoted_pointer(entry.params, base, message).value_or(fmt::format("/stages/{}", entry.index));
+  return quoted_pointer(entry.params, base, message)
+      .value_or(fmt::format("/stages/{}", entry.index));
 }
 
 StageOverrides to_stage_overrides(const OverrideSpec& spec, const ProcessingStage& stage) {
@@ -80,7 +81,8 @@ StageOverrides to_stage_overrides(const OverrideSpec& spec, const ProcessingStag
     if (spec.gpu_memory_gb && !spec.gpus) resources.gpus = 0.0;
     out.resources = resources;
   }
-  if (!spec.stage_spec.is_null()) out.stage_spec = StageSpec::from_json(spec.stage_spec, stage.name());
+  if (!spec.stage_spec.is_null())
+    out.stage_spec = StageSpec::from_json(spec.stage_spec, stage.name());
   return out;
 }
 
@@ -92,10 +94,11 @@ StagePtr apply_overrides(const StageEntry& entry, StagePtr stage, const Pipeline
   const auto composite = std::dynamic_pointer_cast<const CompositeStage>(stage);
   if (!composite) {
     if (!entry.sub_stages.empty()) {
-      throw fail(pointer + "/sub_stages",
-                 fmt::format("'sub_stages' is only for composite stages, and '{}' is not one; put "
-                             "resources, batch_size, num_workers and stage_spec on the entry itself",
-                             entry.stage));
+      throw fail(
+          pointer + "/sub_stages",
+          fmt::format("'sub_stages' is only for composite stages, and '{}' is not one; put "
+                      "resources, batch_size, num_workers and stage_spec on the entry itself",
+                      entry.stage));
     }
     if (entry.overrides.empty()) return stage;
     try {
@@ -213,18 +216,18 @@ json resolve_executor_config(const PipelineConfig& config) {
     if (std::find(local_keys.begin(), local_keys.end(), key) != local_keys.end()) {
       continue;
     }
-    throw ConfigError(fmt::format("{}executor: unknown config key '{}' for type '{}'{}; valid keys: {}",
-                                  config.where("/executor/config/" + pointer_segment(key)), key,
-                                  section.type, did_you_mean(key, local_keys),
-                                  fmt::join(local_keys, ", ")));
+    throw ConfigError(
+        fmt::format("{}executor: unknown config key '{}' for type '{}'{}; valid keys: {}",
+                    config.where("/executor/config/" + pointer_segment(key)), key, section.type,
+                    did_you_mean(key, local_keys), fmt::join(local_keys, ", ")));
   }
   const json merged = backends::merge_executor_configs(json::object(), section.config);
   try {
     // Sets the driver's level now, so the CLI's own messages already honour it.
     backends::configure_logging(merged);
   } catch (const std::exception& error) {
-    throw ConfigError(fmt::format("{}executor: {}", config.where("/executor/config/log_level"),
-                                  error.what()));
+    throw ConfigError(
+        fmt::format("{}executor: {}", config.where("/executor/config/log_level"), error.what()));
   }
   return merged;
 }
@@ -243,7 +246,8 @@ ExecutorHandle make_executor(const PipelineConfig& config) {
 
 std::string describe_pipeline(const PipelineConfig& config, const Pipeline& pipeline) {
   std::string out = pipeline.describe();
-  out += fmt::format("Executor: {} {}\n", config.executor.type, resolve_executor_config(config).dump());
+  out += fmt::format("Executor: {} {}\n", config.executor.type,
+                     resolve_executor_config(config).dump());
   return out;
 }
 

@@ -16,8 +16,8 @@ using nlohmann::json;
 
 const std::vector<std::string> kTopLevelKeys = {"name", "description", "executor", "stages"};
 const std::vector<std::string> kExecutorKeys = {"type", "config"};
-const std::vector<std::string> kStageKeys = {"stage",      "name",        "params",
-                                             "resources",  "batch_size",  "num_workers",
+const std::vector<std::string> kStageKeys = {"stage",      "name",       "params",
+                                             "resources",  "batch_size", "num_workers",
                                              "stage_spec", "sub_stages"};
 const std::vector<std::string> kSubStageKeys = {"name", "resources", "batch_size", "num_workers",
                                                 "stage_spec"};
@@ -25,9 +25,10 @@ const std::vector<std::string> kResourceKeys = {"cpus", "gpus", "gpu_memory_gb"}
 
 std::vector<std::string> spec_key_names() {
   std::vector<std::string> names;
-  for (auto key : {StageSpecKey::IsActorStage, StageSpecKey::IsFanoutStage, StageSpecKey::IsLshStage,
-                   StageSpecKey::IsRaftActor, StageSpecKey::IsShuffleStage,
-                   StageSpecKey::MaxCallsPerWorker, StageSpecKey::RayRemoteArgs}) {
+  for (auto key :
+       {StageSpecKey::IsActorStage, StageSpecKey::IsFanoutStage, StageSpecKey::IsLshStage,
+        StageSpecKey::IsRaftActor, StageSpecKey::IsShuffleStage, StageSpecKey::MaxCallsPerWorker,
+        StageSpecKey::RayRemoteArgs}) {
     names.emplace_back(to_string(key));
   }
   return names;
@@ -61,16 +62,19 @@ class Reader {
     if (!parent.contains(key) || parent[key].is_null()) return kEmpty;
     const json& value = parent[key];
     if (!value.is_object()) {
-      fail(pointer + "/" + key, context, fmt::format("'{}' must be a mapping, got {}", key, value.dump()));
+      fail(pointer + "/" + key, context,
+           fmt::format("'{}' must be a mapping, got {}", key, value.dump()));
     }
     return value;
   }
 
   std::optional<std::string> string_at(const json& parent, const std::string& key,
-                                       const std::string& pointer, const std::string& context) const {
+                                       const std::string& pointer,
+                                       const std::string& context) const {
     if (!parent.contains(key) || parent[key].is_null()) return std::nullopt;
     if (!parent[key].is_string()) {
-      fail(pointer + "/" + key, context, fmt::format("'{}' must be a string, got {}", key, parent[key].dump()));
+      fail(pointer + "/" + key, context,
+           fmt::format("'{}' must be a string, got {}", key, parent[key].dump()));
     }
     return parent[key].get<std::string>();
   }
@@ -79,14 +83,16 @@ class Reader {
                                      const std::string& pointer, const std::string& context) const {
     if (!parent.contains(key) || parent[key].is_null()) return std::nullopt;
     const json& value = parent[key];
-    if (!value.is_number_integer() || value.get<long long>() < 1 || value.get<long long>() > INT32_MAX) {
+    if (!value.is_number_integer() || value.get<long long>() < 1 ||
+        value.get<long long>() > INT32_MAX) {
       fail(pointer + "/" + key, context,
            fmt::format("'{}' must be a positive integer, got {}", key, value.dump()));
     }
     return value.get<int>();
   }
 
-  OverrideSpec overrides(const json& entry, const std::string& pointer, const std::string& context) const {
+  OverrideSpec overrides(const json& entry, const std::string& pointer,
+                         const std::string& context) const {
     OverrideSpec out;
     out.name = string_at(entry, "name", pointer, context);
     out.batch_size = positive_int_at(entry, "batch_size", pointer, context);
@@ -125,12 +131,14 @@ class Reader {
     out.location = config_.sources.locate(pointer);
     std::string context = fmt::format("stages[{}]", index);
     if (!entry.is_object()) {
-      fail(pointer, context, fmt::format("a stage entry must be a mapping with 'stage: <name>', got {}",
-                                         entry.dump()));
+      fail(pointer, context,
+           fmt::format("a stage entry must be a mapping with 'stage: <name>', got {}",
+                       entry.dump()));
     }
     const auto stage = string_at(entry, "stage", pointer, context);
     if (!stage || stage->empty()) {
-      fail(pointer, context, "missing 'stage: <registered stage name>' (run `curate stages` for the list)");
+      fail(pointer, context,
+           "missing 'stage: <registered stage name>' (run `curate stages` for the list)");
     }
     out.stage = *stage;
     context = fmt::format("stages[{}] ({})", index, out.stage);
@@ -143,7 +151,8 @@ class Reader {
       const std::string sub_pointer = pointer + "/sub_stages/" + pointer_segment(sub_name);
       const std::string sub_context = fmt::format("{} sub-stage '{}'", context, sub_name);
       if (!sub_entry.is_object()) {
-        fail(sub_pointer, sub_context, fmt::format("overrides must be a mapping, got {}", sub_entry.dump()));
+        fail(sub_pointer, sub_context,
+             fmt::format("overrides must be a mapping, got {}", sub_entry.dump()));
       }
       check_keys(sub_entry, kSubStageKeys, sub_pointer, sub_context, "sub-stage overrides");
       out.sub_stages.emplace(sub_name, overrides(sub_entry, sub_pointer, sub_context));
@@ -208,8 +217,9 @@ PipelineConfig parse_pipeline_config(json document, SourceMap sources, std::file
   Reader reader(config);
   const json& root = config.document;
   if (!root.is_object()) {
-    reader.fail("", "", "a pipeline file must be a mapping with 'stages:' (and optionally name, "
-                        "description, executor)");
+    reader.fail("", "",
+                "a pipeline file must be a mapping with 'stages:' (and optionally name, "
+                "description, executor)");
   }
   reader.check_keys(root, kTopLevelKeys, "", "", "the pipeline file");
   config.name = reader.string_at(root, "name", "", "").value_or(config.file.stem().string());
@@ -218,7 +228,8 @@ PipelineConfig parse_pipeline_config(json document, SourceMap sources, std::file
 
   const json& executor = reader.object_at(root, "executor", "", "");
   reader.check_keys(executor, kExecutorKeys, "/executor", "executor", "the executor section");
-  config.executor.type = reader.string_at(executor, "type", "/executor", "executor").value_or("local");
+  config.executor.type =
+      reader.string_at(executor, "type", "/executor", "executor").value_or("local");
   config.executor.config = reader.object_at(executor, "config", "/executor", "executor");
   config.executor.location = config.sources.locate("/executor");
 
@@ -227,7 +238,8 @@ PipelineConfig parse_pipeline_config(json document, SourceMap sources, std::file
                 "'stages' must be a non-empty list of {stage: <name>, params: {...}} entries");
   }
   const json& stages = root["stages"];
-  for (std::size_t i = 0; i < stages.size(); ++i) config.stages.push_back(reader.stage_entry(stages[i], i));
+  for (std::size_t i = 0; i < stages.size(); ++i)
+    config.stages.push_back(reader.stage_entry(stages[i], i));
   return config;
 }
 

@@ -44,13 +44,13 @@ namespace curate::cli {
 /// The `with_` overrides one stage entry (or one sub-stage) asks for, as written: unset
 /// fields keep the stage's own values; resources overlay field by field.
 struct OverrideSpec {
-  std::optional<std::string> name;            ///< `name:`
-  std::optional<double> cpus;                 ///< `resources.cpus`
-  std::optional<double> gpus;                 ///< `resources.gpus` (clears gpu_memory_gb)
-  std::optional<double> gpu_memory_gb;        ///< `resources.gpu_memory_gb` (clears gpus)
-  std::optional<int> batch_size;              ///< `batch_size:` (>= 1)
-  std::optional<int> num_workers;             ///< `num_workers:` (>= 1)
-  nlohmann::json stage_spec;  ///< null, or an object of valid spec keys
+  std::optional<std::string> name;      ///< `name:`
+  std::optional<double> cpus;           ///< `resources.cpus`
+  std::optional<double> gpus;           ///< `resources.gpus` (clears gpu_memory_gb)
+  std::optional<double> gpu_memory_gb;  ///< `resources.gpu_memory_gb` (clears gpus)
+  std::optional<int> batch_size;        ///< `batch_size:` (>= 1)
+  std::optional<int> num_workers;       ///< `num_workers:` (>= 1)
+  nlohmann::json stage_spec;            ///< null, or an object of valid spec keys
 
   /// Return true when nothing is overridden.
   bool empty() const;
@@ -60,12 +60,12 @@ struct OverrideSpec {
 
 /// One entry of `stages:`. Parameters are checked when the stage is built.
 struct StageEntry {
-  std::size_t index = 0;          ///< position in `stages:` (0-based, as `--set stages.N`)
-  std::string stage;              ///< the registry name
-  nlohmann::json params;          ///< an object (empty when not given)
-  OverrideSpec overrides;         ///< name, resources, batch_size, num_workers, stage_spec
+  std::size_t index = 0;   ///< position in `stages:` (0-based, as `--set stages.N`)
+  std::string stage;       ///< the registry name
+  nlohmann::json params;   ///< an object (empty when not given)
+  OverrideSpec overrides;  ///< name, resources, batch_size, num_workers, stage_spec
   std::map<std::string, OverrideSpec> sub_stages;  ///< by sub-stage name (composites)
-  SourceLocation location;        ///< where the entry starts
+  SourceLocation location;                         ///< where the entry starts
 
   /// Return how errors name the entry: "stages[1] 'read' (jsonl_reader)", or
   /// "stages[1] (jsonl_reader)" without a custom name.
@@ -81,13 +81,13 @@ struct ExecutorSection {
 
 /// A loaded pipeline file: includes resolved, `--set` applied, every key checked.
 struct PipelineConfig {
-  std::filesystem::path file;       ///< the pipeline file, as given
-  std::string name;                 ///< `name:`, else the file name without extension
-  std::string description;          ///< `description:` (may be empty)
-  ExecutorSection executor;         ///< `executor:` (default: local, no config)
-  std::vector<StageEntry> stages;   ///< `stages:`, in order (never empty)
-  nlohmann::json document;  ///< the resolved document, as the stages were read from it
-  SourceMap sources;        ///< where each value of `document` was written
+  std::filesystem::path file;      ///< the pipeline file, as given
+  std::string name;                ///< `name:`, else the file name without extension
+  std::string description;         ///< `description:` (may be empty)
+  ExecutorSection executor;        ///< `executor:` (default: local, no config)
+  std::vector<StageEntry> stages;  ///< `stages:`, in order (never empty)
+  nlohmann::json document;         ///< the resolved document, as the stages were read from it
+  SourceMap sources;               ///< where each value of `document` was written
 
   /// Return "file:line: " for the value at JSON `pointer` (or its nearest ancestor).
   std::string where(const std::string& pointer) const;

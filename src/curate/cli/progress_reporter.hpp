@@ -27,9 +27,9 @@ enum class ProgressMode {
 
 /// How a ProgressReporter polls and draws.
 struct ProgressOptions {
-  ProgressMode mode = ProgressMode::Plain;            ///< how to show progress
-  std::chrono::milliseconds poll_interval{200};        ///< how often the source is polled
-  std::chrono::milliseconds plain_interval{10'000};    ///< time between Plain lines
+  ProgressMode mode = ProgressMode::Plain;           ///< how to show progress
+  std::chrono::milliseconds poll_interval{200};      ///< how often the source is polled
+  std::chrono::milliseconds plain_interval{10'000};  ///< time between Plain lines
   int columns = 0;                         ///< terminal width to cut live lines at; 0: no cut
   std::vector<std::string> hidden_stages;  ///< stages not shown (the CLI's own)
 };

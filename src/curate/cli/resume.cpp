@@ -59,7 +59,8 @@ class ResumeSourceStage final : public ProcessingStage {
       assign_output_ids({source_id}, produced);
       const std::size_t count = produced.size();
       for (std::size_t i = 0; i < count; ++i) {
-        produced[i]->metadata()[kSourceTaskKey] = {{"id", source_id}, {"index", i}, {"count", count}};
+        produced[i]->metadata()[kSourceTaskKey] = {
+            {"id", source_id}, {"index", i}, {"count", count}};
         out.push_back(std::move(produced[i]));
       }
       if (count == 0) ledger_->mark_completed(source_id, 0);
@@ -189,7 +190,8 @@ void CompletionLedger::mark_completed(const std::string& source_id, std::size_t 
     std::ofstream file(temporary, std::ios::trunc);
     file << nlohmann::json{{"source_task", source_id}, {"outputs", count}}.dump() << '\n';
     if (!file) {
-      throw std::runtime_error(fmt::format("cannot write the completion marker '{}'", temporary.string()));
+      throw std::runtime_error(
+          fmt::format("cannot write the completion marker '{}'", temporary.string()));
     }
   }
   fs::rename(temporary, target);
@@ -235,8 +237,10 @@ std::vector<StagePtr> add_resume_tracking(std::vector<StagePtr> built,
       built[1] = make_resume_source_stage(built[1], ledger);
       resumable = true;
     } else {
-      spdlog::info("resume is off for this pipeline: stage '{}' after the source is a shuffle or "
-                   "gang stage", consumer.name());
+      spdlog::info(
+          "resume is off for this pipeline: stage '{}' after the source is a shuffle or "
+          "gang stage",
+          consumer.name());
     }
   }
   built.push_back(make_completion_stage(resumable ? std::move(ledger) : nullptr));

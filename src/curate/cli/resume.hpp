@@ -73,8 +73,8 @@ class CompletionLedger {
   mutable std::mutex mutex_;
   std::set<std::string> completed_;  // marker names
   struct Progress {
-    std::set<std::size_t> indices;      // outputs arrived at the end of the pipeline
-    std::optional<std::size_t> count;   // outputs made, once known
+    std::set<std::size_t> indices;     // outputs arrived at the end of the pipeline
+    std::optional<std::size_t> count;  // outputs made, once known
   };
   // Forget `source_id` and return its count when it is complete. Call under `mutex_`.
   std::optional<std::size_t> take_if_complete(const std::string& source_id,

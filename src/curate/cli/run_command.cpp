@@ -37,7 +37,8 @@ std::vector<fs::path> protected_paths(const RunOptions& options, const PipelineC
   return keep;
 }
 
-std::vector<std::shared_ptr<io::BadRecordSink>> bad_record_sinks(const std::vector<StagePtr>& stages) {
+std::vector<std::shared_ptr<io::BadRecordSink>> bad_record_sinks(
+    const std::vector<StagePtr>& stages) {
   std::vector<std::shared_ptr<io::BadRecordSink>> sinks;
   for (const StagePtr& stage : stages) {
     if (const auto* reader = dynamic_cast<const io::JsonlReaderStage*>(stage.get())) {
@@ -125,15 +126,17 @@ int run_command(const RunOptions& options, CliContext& context) {
   RunLog log(log_dir);
   if (options.overwrite) {
     const auto keep = protected_paths(options, config, log_dir);
-    for (const fs::path& folder : output_folders(config, registry)) clear_output_folder(folder, keep);
+    for (const fs::path& folder : output_folders(config, registry))
+      clear_output_folder(folder, keep);
   }
   const std::string fingerprint = pipeline_fingerprint(config);
   log.prepare(fingerprint, config.document, options.overwrite);
   auto ledger = std::make_shared<CompletionLedger>(log.markers_dir());
   if (ledger->previously_completed() > 0) {
-    spdlog::info("resuming '{}': {} source tasks already complete (markers in {}); --overwrite "
-                 "starts over", config.name, ledger->previously_completed(),
-                 log.markers_dir().string());
+    spdlog::info(
+        "resuming '{}': {} source tasks already complete (markers in {}); --overwrite "
+        "starts over",
+        config.name, ledger->previously_completed(), log.markers_dir().string());
   }
   const auto sinks = bad_record_sinks(built);
   bool resumable = false;
@@ -184,11 +187,12 @@ int run_command(const RunOptions& options, CliContext& context) {
     std::string table = stats.to_table();
     if (!table.empty() && table.back() != '\n') table += '\n';
     context.out << table;
-    context.out << fmt::format("{} in {:.2f}s; bad records: {}; skipped {} completed source tasks; "
-                               "stats: {}\n",
-                               status == kExitSuccess ? "finished" : "FAILED", stats.wall_time_s,
-                               record["bad_records"]["total"].get<std::uint64_t>(),
-                               ledger->skipped(), log.stats_path().string());
+    context.out << fmt::format(
+        "{} in {:.2f}s; bad records: {}; skipped {} completed source tasks; "
+        "stats: {}\n",
+        status == kExitSuccess ? "finished" : "FAILED", stats.wall_time_s,
+        record["bad_records"]["total"].get<std::uint64_t>(), ledger->skipped(),
+        log.stats_path().string());
     context.out.flush();
   }
   if (status != kExitSuccess) context.err << "curate: " << error << std::endl;

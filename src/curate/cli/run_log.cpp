@@ -61,7 +61,8 @@ std::size_t RunLog::prepare(const std::string& fingerprint, const nlohmann::json
   }
   const std::size_t markers = count_markers(markers_dir());
   if (markers > 0) {
-    const std::string previous = fs::exists(fingerprint_path()) ? read_text(fingerprint_path()) : "";
+    const std::string previous =
+        fs::exists(fingerprint_path()) ? read_text(fingerprint_path()) : "";
     if (previous != fingerprint) {
       throw ConfigError(fmt::format(
           "log folder '{}' holds {} completion markers of a different pipeline (fingerprint {}, "
@@ -86,15 +87,18 @@ void clear_output_folder(const fs::path& folder, const std::vector<fs::path>& ke
   const fs::path target = fs::weakly_canonical(fs::absolute(folder));
   const fs::path cwd = fs::weakly_canonical(fs::current_path());
   if (target == target.root_path() || is_within(cwd, target)) {
-    throw ConfigError(fmt::format("--overwrite would delete '{}', which holds the working "
-                                  "directory; point the output at a folder of its own",
-                                  folder.string()));
+    throw ConfigError(
+        fmt::format("--overwrite would delete '{}', which holds the working "
+                    "directory; point the output at a folder of its own",
+                    folder.string()));
   }
   for (const fs::path& path : keep) {
     if (path.empty()) continue;
     if (is_within(fs::weakly_canonical(fs::absolute(path)), target)) {
-      throw ConfigError(fmt::format("--overwrite would delete '{}', which holds '{}'; point the "
-                                    "output at a folder of its own", folder.string(), path.string()));
+      throw ConfigError(
+          fmt::format("--overwrite would delete '{}', which holds '{}'; point the "
+                      "output at a folder of its own",
+                      folder.string(), path.string()));
     }
   }
   for (const auto& entry : fs::directory_iterator(folder)) fs::remove_all(entry.path());
@@ -102,8 +106,10 @@ void clear_output_folder(const fs::path& folder, const std::vector<fs::path>& ke
 
 std::string utc_timestamp() {
   const auto now = std::chrono::system_clock::now();
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)),
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)),
                      static_cast<int>(millis.count()));
 }
 

@@ -46,7 +46,8 @@ std::optional<json> parse_integer(std::string_view text) {
   }
   if (!is_digits(digits, base)) return std::nullopt;
   std::uint64_t magnitude = 0;
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
+  const auto [end, error] =
+      std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
   if (error == std::errc() && end == digits.data() + digits.size()) {
     if (!negative) {
       if (magnitude <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
@@ -126,7 +127,8 @@ SourceLocation location_of(const YAML::Node& node, const fs::path& file) {
   return SourceLocation{file, mark.is_null() ? 0 : mark.line + 1};
 }
 
-[[noreturn]] void fail_at(const YAML::Node& node, const fs::path& file, const std::string& message) {
+[[noreturn]] void fail_at(const YAML::Node& node, const fs::path& file,
+                          const std::string& message) {
   throw ConfigError(fmt::format("{}: {}", location_of(node, file).to_string(), message));
 }
 
@@ -196,8 +198,8 @@ struct Loader {
     std::error_code error;
     const fs::path canonical = fs::weakly_canonical(path, error);
     if (std::find(include_stack.begin(), include_stack.end(), canonical) != include_stack.end()) {
-      fail_at(target, file, fmt::format("'{}' includes itself (directly or through other files)",
-                                        path.string()));
+      fail_at(target, file,
+              fmt::format("'{}' includes itself (directly or through other files)", path.string()));
     }
     if (!fs::is_regular_file(path)) {
       fail_at(target, file, fmt::format("include: no such file '{}'", path.string()));
@@ -215,8 +217,9 @@ struct Loader {
     } catch (const YAML::BadFile&) {
       throw ConfigError(fmt::format("{}: cannot open the file", path.string()));
     } catch (const YAML::Exception& error) {
-      const std::string where =
-          error.mark.is_null() ? path.string() : fmt::format("{}:{}", path.string(), error.mark.line + 1);
+      const std::string where = error.mark.is_null()
+                                    ? path.string()
+                                    : fmt::format("{}:{}", path.string(), error.mark.line + 1);
       throw ConfigError(fmt::format("{}: invalid YAML: {}", where, error.msg));
     }
     return convert(root, path, pointer);
@@ -271,7 +274,8 @@ json parse_yaml_value(std::string_view text, std::string_view what) {
     Loader loader{nullptr, {}};
     return loader.convert(node, fs::path(std::string(what)), "");
   } catch (const YAML::Exception& error) {
-    throw ConfigError(fmt::format("{}: '{}' is not a valid YAML value: {}", what, source, error.msg));
+    throw ConfigError(
+        fmt::format("{}: '{}' is not a valid YAML value: {}", what, source, error.msg));
   }
 }
 

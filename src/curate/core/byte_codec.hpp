@@ -16,10 +16,8 @@ class ByteWriter {
   explicit ByteWriter(std::string& out) : out_(out) {}
 
   template <typename T>
-    requires std::is_trivially_copyable_v<T>
-  void put(T value) {
-    out_.append(reinterpret_cast<const char*>(&value), sizeof(T));
-  }
+  requires std::is_trivially_copyable_v<T>
+  void put(T value) { out_.append(reinterpret_cast<const char*>(&value), sizeof(T)); }
   void put_string(std::string_view value) {
     put<uint64_t>(value.size());
     out_.append(value);
@@ -38,8 +36,7 @@ class ByteReader {
   explicit ByteReader(std::string_view in) : in_(in) {}
 
   template <typename T>
-    requires std::is_trivially_copyable_v<T>
-  T get() {
+  requires std::is_trivially_copyable_v<T> T get() {
     T value;
     std::memcpy(&value, take(sizeof(T)).data(), sizeof(T));
     return value;

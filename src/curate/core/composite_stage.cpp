@@ -34,8 +34,8 @@ std::vector<StagePtr> CompositeStage::expand() const {
   }
   for (const auto& [target, override] : sub_stage_overrides_) {
     if (!names.contains(target)) {
-      throw std::invalid_argument(fmt::format("composite stage '{}' has no sub-stage '{}'",
-                                              name(), target));
+      throw std::invalid_argument(
+          fmt::format("composite stage '{}' has no sub-stage '{}'", name(), target));
     }
   }
   for (auto& stage : stages) {

@@ -20,7 +20,8 @@ Pipeline& Pipeline::add_stage(StagePtr stage) {
 
 std::vector<StagePtr> Pipeline::build() const {
   if (stages_.empty()) {
-    throw std::invalid_argument(fmt::format("pipeline '{}' has no stages; add at least one", name_));
+    throw std::invalid_argument(
+        fmt::format("pipeline '{}' has no stages; add at least one", name_));
   }
   std::vector<StagePtr> built;
   for (const auto& stage : stages_) {

@@ -44,8 +44,9 @@ void ProcessingStage::validate_input(const Task& task) const {
   if (needed.columns.empty()) return;
   const auto* batch = dynamic_cast<const DocumentBatch*>(&task);
   if (batch == nullptr) {
-    throw std::invalid_argument(fmt::format("stage '{}' needs a DocumentBatch but task '{}' is a {}",
-                                            name_, task.task_id(), task.type_name()));
+    throw std::invalid_argument(
+        fmt::format("stage '{}' needs a DocumentBatch but task '{}' is a {}", name_, task.task_id(),
+                    task.type_name()));
   }
   for (const auto& column : needed.columns) {
     if (!batch->has_column(column)) {

@@ -8,9 +8,9 @@ namespace curate {
 
 void Resources::validate() const {
   if (cpus < 0.0 || gpus < 0.0 || gpu_memory_gb < 0.0) {
-    throw std::invalid_argument(fmt::format(
-        "Resources must not be negative (cpus={}, gpus={}, gpu_memory_gb={})", cpus, gpus,
-        gpu_memory_gb));
+    throw std::invalid_argument(
+        fmt::format("Resources must not be negative (cpus={}, gpus={}, gpu_memory_gb={})", cpus,
+                    gpus, gpu_memory_gb));
   }
   if (gpus > 0.0 && gpu_memory_gb > 0.0) {
     throw std::invalid_argument(fmt::format(
@@ -24,9 +24,9 @@ double Resources::gpu_fraction(double gpu0_memory_gb) const {
   const double total = gpu0_memory_gb > 0.0 ? gpu0_memory_gb : kDefaultGpuMemoryGb;
   const double fraction = gpu_memory_gb / total;
   if (fraction > 1.0) {
-    throw std::invalid_argument(fmt::format(
-        "Resources: gpu_memory_gb={} exceeds the {} GB of GPU 0; request gpus instead",
-        gpu_memory_gb, total));
+    throw std::invalid_argument(
+        fmt::format("Resources: gpu_memory_gb={} exceeds the {} GB of GPU 0; request gpus instead",
+                    gpu_memory_gb, total));
   }
   return fraction;
 }

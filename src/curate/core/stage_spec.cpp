@@ -25,16 +25,20 @@ void check_value_type(StageSpecKey key, const nlohmann::json& value, std::string
     case StageSpecKey::MaxCallsPerWorker:
       ok = value.is_null() || (value.is_number_integer() && value.get<long long>() > 0);
       break;
-    case StageSpecKey::RayRemoteArgs: ok = value.is_null() || value.is_object(); break;
-    default: ok = value.is_boolean(); break;
+    case StageSpecKey::RayRemoteArgs:
+      ok = value.is_null() || value.is_object();
+      break;
+    default:
+      ok = value.is_boolean();
+      break;
   }
   if (!ok) {
-    throw std::invalid_argument(fmt::format(
-        "stage '{}': stage spec key '{}' has invalid value {} (expected {})", stage,
-        to_string(key), value.dump(),
-        key == StageSpecKey::MaxCallsPerWorker ? "a positive integer"
-        : key == StageSpecKey::RayRemoteArgs   ? "an object"
-                                               : "true or false"));
+    throw std::invalid_argument(
+        fmt::format("stage '{}': stage spec key '{}' has invalid value {} (expected {})", stage,
+                    to_string(key), value.dump(),
+                    key == StageSpecKey::MaxCallsPerWorker ? "a positive integer"
+                    : key == StageSpecKey::RayRemoteArgs   ? "an object"
+                                                           : "true or false"));
   }
 }
 
@@ -64,8 +68,8 @@ StageSpec StageSpec::from_json(const nlohmann::json& object, std::string_view st
   for (const auto& [name, value] : object.items()) {
     const auto key = stage_spec_key_from_string(name);
     if (!key) {
-      throw std::invalid_argument(fmt::format("stage '{}': unknown stage spec key '{}'",
-                                              stage_name, name));
+      throw std::invalid_argument(
+          fmt::format("stage '{}': unknown stage spec key '{}'", stage_name, name));
     }
     check_value_type(*key, value, stage_name);
     spec.set(*key, value);

@@ -127,15 +127,14 @@ class C4LinesFilter final : public DocumentFilter {
     const bool ascii = document.is_ascii();
     for (std::size_t i = 0; i < line.size();) {
       const std::size_t space =
-          ascii ? (is_ascii_space(line[i]) ? 1 : 0)
-                : whitespace_length_at(line, i);
+          ascii ? (is_ascii_space(line[i]) ? 1 : 0) : whitespace_length_at(line, i);
       if (space > 0) {
         i += space;
         continue;
       }
       const std::size_t start = i;
-      while (i < line.size() && (ascii ? !is_ascii_space(line[i])
-                                       : whitespace_length_at(line, i) == 0)) {
+      while (i < line.size() &&
+             (ascii ? !is_ascii_space(line[i]) : whitespace_length_at(line, i) == 0)) {
         ++i;
       }
       ++words;

@@ -214,7 +214,8 @@ TEST(LocalExecutorTest, InvalidConfigIsReported) {
     misspelt.execute(stages, make_seeds(1));
     FAIL() << "an unknown key must be an error";
   } catch (const std::invalid_argument& error) {
-    EXPECT_THAT(error.what(), HasSubstr("unknown key 'queue_capacty' (did you mean 'queue_capacity'"));
+    EXPECT_THAT(error.what(),
+                HasSubstr("unknown key 'queue_capacty' (did you mean 'queue_capacity'"));
   }
 }
 

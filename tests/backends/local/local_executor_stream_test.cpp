@@ -27,7 +27,9 @@ class StreamingFanOut : public CloneableStage<StreamingFanOut> {
  public:
   StreamingFanOut(std::string name, int fanout, std::shared_ptr<FlightCounter> flight,
                   int fail_at = -1)
-      : CloneableStage(std::move(name)), fanout_(fanout), flight_(std::move(flight)),
+      : CloneableStage(std::move(name)),
+        fanout_(fanout),
+        flight_(std::move(flight)),
         fail_at_(fail_at) {}
 
   std::vector<TaskPtr> process(TaskPtr task) override {
@@ -66,9 +68,8 @@ class LocalExecutorStreamTest : public ::testing::TestWithParam<std::tuple<int, 
  protected:
   int workers() const { return std::get<0>(GetParam()); }
   nlohmann::json config(int capacity = 2) const {
-    return config_for_workers(workers(),
-                              {{"fuse_task_stages", std::get<1>(GetParam())},
-                               {"queue_capacity", capacity}});
+    return config_for_workers(
+        workers(), {{"fuse_task_stages", std::get<1>(GetParam())}, {"queue_capacity", capacity}});
   }
 };
 

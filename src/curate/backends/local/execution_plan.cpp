@@ -192,9 +192,9 @@ ExecutionPlan make_execution_plan(const std::vector<StagePtr>& stages, const nlo
   const std::vector<std::string>& known = LocalExecutor::config_keys();
   for (const auto& [key, value] : config.items()) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
-      throw std::invalid_argument(fmt::format(
-          "LocalExecutor config: unknown key '{}'{}; valid keys: {}", key,
-          did_you_mean(key, known), fmt::join(known, ", ")));
+      throw std::invalid_argument(
+          fmt::format("LocalExecutor config: unknown key '{}'{}; valid keys: {}", key,
+                      did_you_mean(key, known), fmt::join(known, ", ")));
     }
   }
   for (const char* key : {"fuse_task_stages", "discard_outputs"}) {

@@ -20,9 +20,8 @@ LocalExecutor::LocalExecutor(nlohmann::json config, bool ignore_head_node)
     : BaseExecutor(std::move(config), ignore_head_node) {}
 
 const std::vector<std::string>& LocalExecutor::config_keys() {
-  static const std::vector<std::string> keys = {"queue_capacity",   "num_cpus",
-                                                "num_gpus",         "log_level",
-                                                "fuse_task_stages", "runtime_env",
+  static const std::vector<std::string> keys = {"queue_capacity", "num_cpus",         "num_gpus",
+                                                "log_level",      "fuse_task_stages", "runtime_env",
                                                 "discard_outputs"};
   return keys;
 }

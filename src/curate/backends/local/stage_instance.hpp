@@ -108,8 +108,7 @@ class StageInstance {
                                      std::size_t items_processed);
   // `excluded` ticks of [start, end) were spent outside the stage (downstream of a stream).
   void record(std::size_t tasks_in, std::size_t documents_in, std::size_t tasks_out,
-              std::size_t documents_out, double idle_s, Ticks start, Ticks end,
-              Ticks excluded = 0);
+              std::size_t documents_out, double idle_s, Ticks start, Ticks end, Ticks excluded = 0);
   void finish_call();
 
   const StagePlan& plan_;
