@@ -12,7 +12,8 @@ constexpr std::size_t kReadBytes = 1u << 20;
 
 LineReader::LineReader(std::size_t chunk_bytes, std::size_t max_line_bytes)
     : chunk_bytes_(std::max<std::size_t>(chunk_bytes, 4096)),
-      max_line_bytes_(std::max<std::size_t>(max_line_bytes, 1)) {}
+      max_line_bytes_(std::max<std::size_t>(max_line_bytes, 1)),
+      pool_(BufferPool::create()) {}
 
 void LineReader::reset(InputStream& stream) {
   stream_ = &stream;
@@ -31,8 +32,7 @@ void LineReader::reset(InputStream& stream) {
 // Continue in a new buffer of `capacity` bytes, starting with the unconsumed bytes. The
 // old buffer is released; whoever still holds a copy of it keeps it whole.
 void LineReader::replace_buffer(std::size_t capacity) {
-  // Not make_shared<char[]>: that would zero the whole buffer before every read.
-  std::shared_ptr<char[]> fresh(new char[capacity + kLinePadding]);
+  std::shared_ptr<char[]> fresh = pool_->acquire(capacity + kLinePadding);
   const std::size_t live = end_ - begin_;
   if (live > 0) std::memcpy(fresh.get(), buffer_.get() + begin_, live);
   // The padding is never part of a line, but simdjson may read it: keep it defined.

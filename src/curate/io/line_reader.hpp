@@ -1,5 +1,6 @@
 #pragma once
 
+#include "curate/io/buffer_pool.hpp"
 #include "curate/io/input_stream.hpp"
 
 #include <cstddef>
@@ -33,7 +34,8 @@ struct Line {
 /// into it valid and unchanged, because while a copy is held the reader continues in a
 /// new buffer instead of moving or overwriting bytes in this one. That is how a batch of
 /// records owns its raw lines without copying them. Nobody holding a copy costs nothing:
-/// the buffer is then reused.
+/// the buffer is then reused. A released buffer goes back to the reader's BufferPool,
+/// on whatever thread its last holder drops it, and serves a later new buffer.
 class LineReader {
  public:
   /// Bytes readable after every line (simdjson's SIMDJSON_PADDING).
@@ -66,6 +68,7 @@ class LineReader {
   std::size_t chunk_bytes_;
   std::size_t max_line_bytes_;
   InputStream* stream_ = nullptr;
+  std::shared_ptr<BufferPool> pool_;
   std::shared_ptr<char[]> buffer_;
   std::size_t capacity_ = 0;  // usable bytes, kLinePadding more are allocated
   std::size_t begin_ = 0;     // first unconsumed byte
