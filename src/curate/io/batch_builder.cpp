@@ -15,7 +15,6 @@ namespace curate::io {
 BatchBuilder::BatchBuilder(RecordSchema schema) : schema_(std::move(schema)) { reset(); }
 
 void BatchBuilder::reset() {
-  text_ = StringColumn();
   ids_ = StringColumn();
   raw_mode_ = RawMode::Empty;
   raw_chunk_.reset();
@@ -146,7 +145,7 @@ std::shared_ptr<DocumentBatch> BatchBuilder::finish(const Task& parent, std::str
   batch->inherit_from(parent);
   batch->set_task_id(std::move(task_id));
   nlohmann::json record_columns = nlohmann::json::array({schema_.text_field, schema_.id_field});
-  batch->set_column(schema_.text_field, std::move(text_));
+  batch->set_column(schema_.text_field, text_.finish());
   batch->set_column(schema_.id_field, std::move(ids_));
   if (raw_mode_ == RawMode::Adopted) {
     const std::string_view rows(raw_begin_, raw_offsets_.back());

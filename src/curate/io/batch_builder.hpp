@@ -3,6 +3,7 @@
 #include "curate/core/column.hpp"
 #include "curate/core/document_batch.hpp"
 #include "curate/io/bad_record_sink.hpp"
+#include "curate/io/pooled_string_builder.hpp"
 #include "curate/io/record_parser.hpp"
 
 #include <array>
@@ -82,7 +83,7 @@ class BatchBuilder {
   void reset();
 
   RecordSchema schema_;
-  StringColumn text_;
+  PooledStringBuilder text_{BufferPool::create()};  // the text column, in recycled buffers
   StringColumn ids_;
   // `_raw`: each row is the line plus "\n". Adopted: the rows are raw_offsets_.back()
   // bytes at raw_begin_, in raw_chunk_. Copied: they are raw_bytes_.
