@@ -7,7 +7,9 @@
 // On all cores a third variant, `threads`, measures what the machine itself allows: one
 // plain thread per CPU, each looping over its own share, nothing shared but the
 // allocator. Its speedup is the ceiling, and threads/executor wall is the executor's
-// own efficiency, which the machine's noise affects far less than the raw speedup.
+// own efficiency, which the machine's noise affects far less than the raw speedup. (It
+// can pass 1: the threads' shares are fixed, so a thread slowed by another tenant holds
+// up the end, where the executor's workers take over each other's remaining tasks.)
 // Batches are generated before each timed run (slices of pre-built batches, sharing
 // their text), so only the pipeline is timed. Both variants drop each batch after the
 // last stage (the executor with `discard_outputs`), as a pipeline ending in a writer
