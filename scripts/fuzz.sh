@@ -33,7 +33,8 @@ libs=(-lsimdjson -lz -lzstd -lxxhash -lspdlog -lfmt -lpthread)
 
 # Sources of the reading path (io) and the batch types it builds on (core).
 io_sources=(compression input_stream decompressing_stream line_reader record_parser
-            batch_builder bad_record_sink json_text json_object_scanner jsonl_encoder)
+            batch_builder bad_record_sink json_text json_object_scanner jsonl_encoder
+            buffer_pool pooled_string_builder)
 core_sources=(column document_batch task task_ids)
 sources=()
 for name in "${io_sources[@]}"; do sources+=("$root/src/curate/io/$name.cpp"); done
