@@ -28,15 +28,17 @@ void RunState::fail(std::exception_ptr error, spdlog::logger* logger) {
     }
     first_error_ = std::move(error);
   }
+  // Stop everyone first, log after: writing the log can take milliseconds, in which the
+  // other workers would go on making work that is thrown away.
+  cancelled_.store(true, std::memory_order_release);
+  // hooks_ is frozen once workers run, so reading it without the lock is safe; calling
+  // hooks outside the lock lets them take their own locks without ordering concerns.
+  for (const auto& hook : hooks_) hook(reason);
   if (logger != nullptr) {
     logger->error("{}", reason);
   } else {
     spdlog::error("{}", reason);
   }
-  cancelled_.store(true, std::memory_order_release);
-  // hooks_ is frozen once workers run, so reading it without the lock is safe; calling
-  // hooks outside the lock lets them take their own locks without ordering concerns.
-  for (const auto& hook : hooks_) hook(reason);
 }
 
 std::exception_ptr RunState::first_error() const {
