@@ -17,6 +17,13 @@ namespace {
 
 using testing::column_values;
 using testing::read_all;
+
+// `count` records {"text":"t0"}, {"text":"t1"}, ..., one per line.
+std::string numbered_records(int count) {
+  std::string text;
+  for (int i = 0; i < count; ++i) text += "{\"text\":\"t" + std::to_string(i) + "\"}\n";
+  return text;
+}
 using testing::TempDir;
 using testing::write_file;
 
@@ -151,8 +158,7 @@ TEST(JsonlReaderTest, LineEndingsBomAndBlankLines) {
 
 TEST(JsonlReaderTest, RawLinesStayInTheReadBufferWithoutACopy) {
   TempDir dir;
-  std::string text;
-  for (int i = 0; i < 25; ++i) text += "{\"text\":\"t" + std::to_string(i) + "\"}\n";
+  const std::string text = numbered_records(25);
   write_file(dir.file("a.jsonl"), text);
   JsonlReaderOptions options;
   options.batch_rows = 10;
@@ -340,9 +346,7 @@ TEST(JsonlReaderTest, CompositeExpandsInAPipeline) {
 
 TEST(JsonlReaderTest, ReadGroupStreamsTheSameBatchesAsProcess) {
   TempDir dir;
-  std::string text;
-  for (int i = 0; i < 50; ++i) text += "{\"text\":\"t" + std::to_string(i) + "\"}\n";
-  write_file(dir.file("a.jsonl"), text);
+  write_file(dir.file("a.jsonl"), numbered_records(50));
   JsonlReaderOptions options;
   options.batch_rows = 8;
   JsonlReaderStage stage(options);
@@ -365,9 +369,7 @@ TEST(JsonlReaderTest, ReadGroupStreamsTheSameBatchesAsProcess) {
 
 TEST(JsonlReaderTest, ProcessStreamStopsWhenTheReceiverSaysSo) {
   TempDir dir;
-  std::string text;
-  for (int i = 0; i < 50; ++i) text += "{\"text\":\"t" + std::to_string(i) + "\"}\n";
-  write_file(dir.file("a.jsonl"), text);
+  write_file(dir.file("a.jsonl"), numbered_records(50));
   JsonlReaderOptions options;
   options.batch_rows = 8;
   JsonlReaderStage stage(options);

@@ -34,16 +34,19 @@ std::string corpus() {
   return text;
 }
 
+// Write `batch` with `writer` and return the written file's content.
+std::string write_one(JsonlWriterStage& writer, const std::shared_ptr<DocumentBatch>& batch) {
+  const auto written = writer.process(batch);
+  const auto& files = dynamic_cast<const FileGroupTask&>(*written.at(0)).files();
+  return testing::read_decompressed(files.at(0));
+}
+
 // Write `batches` with a writer of `options` and return the written files' content.
 std::string write_all(const std::vector<std::shared_ptr<DocumentBatch>>& batches,
                       const JsonlWriterOptions& options) {
   JsonlWriterStage writer(options);
   std::string out;
-  for (const auto& batch : batches) {
-    const auto written = writer.process(batch);
-    const auto& files = dynamic_cast<const FileGroupTask&>(*written.at(0)).files();
-    out += testing::read_decompressed(files.at(0));
-  }
+  for (const auto& batch : batches) out += write_one(writer, batch);
   return out;
 }
 
@@ -128,8 +131,7 @@ TEST(RoundTripTest, ChangedTextIsPatchedInPlace) {
   JsonlWriterOptions options;
   options.output_dir = dir.file("out");
   JsonlWriterStage writer(options);
-  const auto out = testing::read_file(
-      dynamic_cast<const FileGroupTask&>(*writer.process(batch).at(0)).files().at(0));
+  const auto out = write_one(writer, batch);
   EXPECT_EQ(writer.encoder().rows_patched(), 1u);
   const auto lines = testing::parse_lines(out);
   json expected = json::parse(kRecords[1]);
@@ -157,8 +159,7 @@ TEST(RoundTripTest, ATextColumnSetAgainWithTheSameTextIsStillCopied) {
   JsonlWriterOptions options;
   options.output_dir = dir.file("out");
   JsonlWriterStage writer(options);
-  const auto out = testing::read_file(
-      dynamic_cast<const FileGroupTask&>(*writer.process(batch).at(0)).files().at(0));
+  const auto out = write_one(writer, batch);
   EXPECT_EQ(out, corpus());
   EXPECT_EQ(writer.encoder().rows_copied(), std::size(kRecords));
   EXPECT_EQ(writer.encoder().rows_patched(), 0u);
@@ -179,8 +180,7 @@ TEST(RoundTripTest, ChangedTextIsFoundAfterRowsWereFiltered) {
   JsonlWriterOptions options;
   options.output_dir = dir.file("out");
   JsonlWriterStage writer(options);
-  const auto out = testing::read_file(
-      dynamic_cast<const FileGroupTask&>(*writer.process(batch).at(0)).files().at(0));
+  const auto out = write_one(writer, batch);
   EXPECT_EQ(writer.encoder().rows_patched(), 1u);
   const auto lines = testing::parse_lines(out);
   ASSERT_EQ(lines.size(), std::size(kRecords) - 1);
@@ -201,8 +201,7 @@ TEST(RoundTripTest, WithoutTheTextAsReadEveryTextIsWrittenFromTheColumn) {
   JsonlWriterOptions options;
   options.output_dir = dir.file("out");
   JsonlWriterStage writer(options);
-  const auto out = testing::read_file(
-      dynamic_cast<const FileGroupTask&>(*writer.process(batch).at(0)).files().at(0));
+  const auto out = write_one(writer, batch);
   EXPECT_EQ(writer.encoder().rows_patched(), std::size(kRecords));
   const auto lines = testing::parse_lines(out);
   for (std::size_t i = 0; i < lines.size(); ++i)
