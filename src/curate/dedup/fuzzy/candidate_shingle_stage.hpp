@@ -1,0 +1,39 @@
+#pragma once
+
+#include "curate/core/processing_stage.hpp"
+#include "curate/dedup/fuzzy/candidate_index.hpp"
+#include "curate/dedup/fuzzy/fuzzy_options.hpp"
+#include "curate/dedup/fuzzy/fuzzy_stats.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace curate::dedup {
+
+/// The verification pass over the corpus: keep only the candidate documents (those in
+/// `index`) and replace each one's text by its shingle set, sorted 64-bit hashes of
+/// the same shingles the sketches were made of. Output columns: dedup id, component,
+/// the user's id (`id_field`) and the shingle set (8 bytes per distinct shingle). A
+/// task stage; one thread at a time per instance.
+class CandidateShingleStage final : public CloneableStage<CandidateShingleStage> {
+ public:
+  /// Shingle candidates with options.shingles (the options the sketches used).
+  CandidateShingleStage(FuzzyOptions options, CandidateIndexPtr index, FuzzyStatsPtr stats,
+                        std::string name = "candidate_shingles");
+
+  std::vector<TaskPtr> process(TaskPtr task) override;
+  StageIO inputs() const override;
+  StageIO outputs() const override;
+
+ private:
+  FuzzyOptions options_;
+  CandidateIndexPtr index_;
+  FuzzyStatsPtr stats_;
+  Shingler shingler_;
+  std::vector<uint64_t> set_;
+};
+
+/// The column of CandidateShingleStage holding each document's shingle set.
+inline constexpr std::string_view kShingleSetColumn = "_shingle_set";
+
+}  // namespace curate::dedup

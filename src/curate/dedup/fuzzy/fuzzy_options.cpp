@@ -1,0 +1,27 @@
+#include "curate/dedup/fuzzy/fuzzy_options.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace curate::dedup {
+
+void FuzzyOptions::validate() const {
+  auto fail = [](const std::string& message) { throw std::invalid_argument("fuzzy dedup: " + message); };
+  if (shingles.n < 1) fail("the shingle size must be at least 1 (got " + std::to_string(shingles.n) + ")");
+  if (lsh.num_bands < 1 || lsh.minhashes_per_band < 1) {
+    fail("num_bands and minhashes_per_band must be at least 1 (got " + std::to_string(lsh.num_bands) +
+         " x " + std::to_string(lsh.minhashes_per_band) + ")");
+  }
+  if (bands_per_iteration < 1 || bands_per_iteration > lsh.num_bands) {
+    fail("bands_per_iteration must be in [1, num_bands = " + std::to_string(lsh.num_bands) + "] (got " +
+         std::to_string(bands_per_iteration) + ")");
+  }
+  if (!(jaccard_threshold > 0.0 && jaccard_threshold <= 1.0)) {
+    fail("jaccard_threshold must be in (0, 1] (got " + std::to_string(jaccard_threshold) + ")");
+  }
+  if (num_partitions < 1) fail("num_partitions must be at least 1 (got " + std::to_string(num_partitions) + ")");
+  if (text_field.empty()) fail("text_field must not be empty");
+  if (id_field.empty()) fail("id_field must not be empty");
+}
+
+}  // namespace curate::dedup

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "curate/dedup/fuzzy/lsh_params.hpp"
+#include "curate/dedup/fuzzy/minhash.hpp"
+#include "curate/dedup/fuzzy/shingler.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace curate::dedup {
+
+/// Everything the fuzzy stages agree on: how documents are shingled and sketched, how
+/// sketches are banded, and when two documents count as near duplicates. The stages of
+/// one run must be built from the same options (the workflow does that).
+struct FuzzyOptions {
+  ShingleOptions shingles;                        ///< word 5-grams by default
+  SketchKind sketch = SketchKind::kOnePermutation;
+  LshParams lsh = kNemoCuratorLsh;                ///< num_bands x minhashes_per_band
+  int bands_per_iteration = 5;                    ///< LSH band window (memory bound)
+  uint64_t seed = 42;                             ///< NeMo Curator's default seed
+  bool use_64_bit_hash = false;                   ///< NeMo Curator's 32-bit default
+  double jaccard_threshold = 0.8;                 ///< verified pairs at or above are duplicates
+  int num_partitions = 64;                        ///< shuffle partitions
+  std::string text_field = "text";
+  std::string id_field = "id";
+
+  int num_hashes() const { return lsh.num_bands * lsh.minhashes_per_band; }
+  /// Throw std::invalid_argument naming the option that is out of range.
+  void validate() const;
+};
+
+}  // namespace curate::dedup
