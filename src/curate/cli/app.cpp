@@ -1,6 +1,7 @@
 #include "curate/cli/app.hpp"
 
 #include "curate/cli/config_error.hpp"
+#include "curate/cli/dedup_command.hpp"
 #include "curate/cli/version.hpp"
 
 #include <fmt/format.h>
@@ -89,6 +90,9 @@ int run_cli(const std::vector<std::string>& args, CliContext& context) {
 
   auto* stages_app = app.add_subcommand("stages", "List the stages a pipeline file can name");
 
+  DedupOptions dedup;
+  auto* dedup_app = add_dedup_command(app, dedup);
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -105,6 +109,7 @@ int run_cli(const std::vector<std::string>& args, CliContext& context) {
     if (*describe_app) return describe_command(describe_file, describe_sets, context);
     if (*resources_app) return resources_command(as_json, context);
     if (*stages_app) return stages_command(context);
+    if (*dedup_app) return dedup_command(dedup, context);
   } catch (const ConfigError& error) {
     context.err << "curate: " << error.what() << std::endl;
     return kExitUsage;

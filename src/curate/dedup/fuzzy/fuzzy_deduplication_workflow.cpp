@@ -36,7 +36,7 @@ StagePtr make_reader(const FuzzyDeduplicationConfig& config, std::vector<std::st
 
 FuzzyDeduplicationWorkflow::FuzzyDeduplicationWorkflow(FuzzyDeduplicationConfig config)
     : config_(std::move(config)) {
-  config_.options.validate();
+  config_.options = config_.options.resolved();
   if (config_.input_paths.empty()) throw std::invalid_argument("fuzzy dedup: no input path given");
   if (config_.output_path.empty()) throw std::invalid_argument("fuzzy dedup: no output path given");
   if (config_.batch_rows == 0) throw std::invalid_argument("fuzzy dedup: batch_rows must be at least 1");
@@ -46,7 +46,8 @@ std::string FuzzyDeduplicationWorkflow::removal_list_dir() const {
   return (std::filesystem::path(config_.output_path) / "FuzzyDuplicateIds").string();
 }
 
-nlohmann::json FuzzyDeduplicationWorkflow::run(Executor& executor) const {
+nlohmann::json FuzzyDeduplicationWorkflow::run(
+    Executor& executor, const std::function<void(const std::string&)>& after_phase) const {
   const auto& options = config_.options;
   auto stats = std::make_shared<FuzzyStats>();
   const auto removal_dir = removal_list_dir();
@@ -59,6 +60,7 @@ nlohmann::json FuzzyDeduplicationWorkflow::run(Executor& executor) const {
                        std::make_shared<LshBucketStage>(options, stats),
                        std::make_shared<ConnectedComponentsStage>(stats)});
   const auto index = CandidateIndex::build(candidates.run(executor));
+  if (after_phase) after_phase("candidates");
 
   // Phase 2: exact Jaccard of the candidates, clustering, the removal list.
   if (index->size() > 0) {
@@ -69,6 +71,7 @@ nlohmann::json FuzzyDeduplicationWorkflow::run(Executor& executor) const {
                      std::make_shared<DuplicateClusteringStage>(options, index, stats),
                      std::make_shared<io::JsonlWriterStage>(writing, "write_removal_list")});
     verify.run(executor);
+    if (after_phase) after_phase("verify");
   }
 
   auto result = stats->to_json();

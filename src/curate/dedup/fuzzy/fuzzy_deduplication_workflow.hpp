@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,7 +44,10 @@ class FuzzyDeduplicationWorkflow {
   /// Run every phase on `executor` and return the counters (documents, shingles,
   /// candidate pairs, verified pairs, components, largest component, removed...).
   /// Throws what the executor throws; an existing removal list is replaced.
-  nlohmann::json run(Executor& executor) const;
+  /// `after_phase`, when set, is called on the driver thread after each pipeline with
+  /// its name ("candidates", "verify"), so a caller can read the executor's stats.
+  nlohmann::json run(Executor& executor,
+                     const std::function<void(const std::string&)>& after_phase = {}) const;
 
   /// Return the folder that receives the removal list.
   std::string removal_list_dir() const;

@@ -5,6 +5,7 @@
 #include "curate/dedup/fuzzy/shingler.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace curate::dedup {
@@ -15,7 +16,9 @@ namespace curate::dedup {
 struct FuzzyOptions {
   ShingleOptions shingles;                        ///< word 5-grams by default
   SketchKind sketch = SketchKind::kOnePermutation;
-  LshParams lsh = kNemoCuratorLsh;                ///< num_bands x minhashes_per_band
+  /// num_bands x minhashes_per_band; unset: chosen from the threshold so that a pair
+  /// exactly at it becomes a candidate with probability >= 0.99 (choose_lsh_params).
+  std::optional<LshParams> lsh;
   int bands_per_iteration = 5;                    ///< LSH band window (memory bound)
   uint64_t seed = 42;                             ///< NeMo Curator's default seed
   bool use_64_bit_hash = false;                   ///< NeMo Curator's 32-bit default
@@ -24,9 +27,12 @@ struct FuzzyOptions {
   std::string text_field = "text";
   std::string id_field = "id";
 
-  int num_hashes() const { return lsh.num_bands * lsh.minhashes_per_band; }
-  /// Throw std::invalid_argument naming the option that is out of range.
-  void validate() const;
+  /// Return a copy with `lsh` set (chosen from the threshold when unset) and every
+  /// option checked; throws std::invalid_argument naming the one out of range.
+  FuzzyOptions resolved() const;
+  /// Return the banding; `lsh` must be set (see `resolved`).
+  const LshParams& bands() const { return lsh.value(); }
+  int num_hashes() const { return bands().num_bands * bands().minhashes_per_band; }
 };
 
 }  // namespace curate::dedup

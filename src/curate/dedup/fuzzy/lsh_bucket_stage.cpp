@@ -11,12 +11,10 @@
 namespace curate::dedup {
 
 LshBucketStage::LshBucketStage(FuzzyOptions options, FuzzyStatsPtr stats, std::string name)
-    : CloneableStage(std::move(name)), options_(std::move(options)), stats_(std::move(stats)) {
-  options_.validate();
-}
+    : CloneableStage(std::move(name)), options_(options.resolved()), stats_(std::move(stats)) {}
 
 int LshBucketStage::num_rounds() const {
-  const int bands = options_.lsh.num_bands;
+  const int bands = options_.bands().num_bands;
   return (bands + options_.bands_per_iteration - 1) / options_.bands_per_iteration;
 }
 
@@ -39,7 +37,7 @@ void LshBucketStage::route(const TaskPtr& input, int round, ShuffleRouter& route
   const auto ids = batch.int64s(kDedupIdColumn);
   const auto buckets = batch.strings(kBucketsColumn);
   const int first = round * options_.bands_per_iteration;
-  const int last = std::min(options_.lsh.num_bands, first + options_.bands_per_iteration);
+  const int last = std::min(options_.bands().num_bands, first + options_.bands_per_iteration);
   const auto partitions = static_cast<uint64_t>(options_.num_partitions);
   char row[2 * sizeof(uint64_t)];
   for (std::size_t doc = 0; doc < batch.num_rows(); ++doc) {

@@ -9,12 +9,12 @@ namespace curate::dedup {
 
 MinHashStage::MinHashStage(FuzzyOptions options, FuzzyStatsPtr stats, std::string name)
     : CloneableStage(std::move(name)),
-      options_((options.validate(), std::move(options))),
+      options_(options.resolved()),
       stats_(std::move(stats)),
       shingler_(options_.shingles),
       hasher_(options_.sketch, options_.num_hashes(), options_.seed, options_.use_64_bit_hash),
       signature_(options_.num_hashes()),
-      buckets_(options_.lsh.num_bands) {}
+      buckets_(options_.bands().num_bands) {}
 
 StageIO MinHashStage::inputs() const {
   return {{options_.text_field, std::string(kDedupIdColumn)}};
@@ -38,7 +38,7 @@ std::vector<TaskPtr> MinHashStage::process(TaskPtr task) {
     shingler_.hashes(text[row], shingle_hashes_);
     shingles += shingle_hashes_.size();
     hasher_.sketch(shingle_hashes_, signature_);
-    band_buckets(signature_, options_.lsh, buckets_);
+    band_buckets(signature_, options_.bands(), buckets_);
     std::memcpy(bytes.data() + row * row_bytes, buckets_.data(), row_bytes);
   }
   std::vector<uint64_t> offsets(rows + 1);

@@ -1,0 +1,207 @@
+// `curate dedup exact|fuzzy`: a deduplication workflow from the command line.
+
+#include "curate/cli/dedup_command.hpp"
+
+#include "curate/backends/local/local_executor.hpp"
+#include "curate/cli/config_error.hpp"
+#include "curate/cli/progress_reporter.hpp"
+#include "curate/dedup/fuzzy/fuzzy_deduplication_workflow.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+namespace curate::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void add_common_options(CLI::App& command, DedupOptions& o) {
+  command.add_option("--input", o.input, "JSONL files, folders (recursive) or globs")->required()->expected(1, -1);
+  command.add_option("--output", o.output, "Folder for the removal list and stats.json")->required();
+  command.add_option("--deduplicated-output", o.deduplicated,
+                     "Also write the corpus without the removed documents to this folder");
+  command.add_option("--text-field", o.text_field, "The text field of each record")->capture_default_str();
+  command.add_option("--id-field", o.id_field, "The id field the removal list names")->capture_default_str();
+  command.add_option("--files-per-partition", o.files_per_partition, "Input files per reader task")
+      ->check(CLI::PositiveNumber);
+  command.add_option("--workers", o.workers, "CPUs to use (default: every CPU curate may use)")
+      ->check(CLI::NonNegativeNumber);
+  command.add_flag("-q,--quiet", o.quiet, "Show no progress and no tables");
+  command.add_flag("--json", o.json, "Print the counters as one JSON object");
+}
+
+void fail_config(const std::string& message) { throw ConfigError("curate dedup: " + message); }
+
+dedup::FuzzyOptions fuzzy_options(const DedupOptions& o) {
+  dedup::FuzzyOptions options;
+  if (o.char_ngrams) {
+    options.shingles.kind = dedup::ShingleKind::kChar;
+    options.shingles.n = *o.char_ngrams;
+  } else {
+    options.shingles.n = o.word_ngrams;
+  }
+  options.shingles.normalize_digits = o.normalize_digits;
+  options.shingles.strip_diacritics = o.strip_diacritics;
+  if (o.sketch == "oph") {
+    options.sketch = dedup::SketchKind::kOnePermutation;
+  } else if (o.sketch == "classic") {
+    options.sketch = dedup::SketchKind::kClassic;
+  } else {
+    fail_config(fmt::format("--sketch must be 'oph' or 'classic' (got '{}')", o.sketch));
+  }
+  if (o.lsh_preset && (o.num_bands || o.minhashes_per_band)) {
+    fail_config("give --lsh-preset or --num-bands with --minhashes-per-band, not both");
+  }
+  if (o.num_bands.has_value() != o.minhashes_per_band.has_value()) {
+    fail_config("--num-bands and --minhashes-per-band go together");
+  }
+  try {
+    if (o.lsh_preset) options.lsh = dedup::lsh_preset(*o.lsh_preset);
+    if (o.num_bands) options.lsh = dedup::LshParams{*o.num_bands, *o.minhashes_per_band};
+    options.jaccard_threshold = o.threshold;
+    options.bands_per_iteration = o.bands_per_iteration;
+    options.seed = o.seed;
+    options.use_64_bit_hash = o.use_64_bit_hash;
+    options.num_partitions = o.num_partitions;
+    options.text_field = o.text_field;
+    options.id_field = o.id_field;
+    return options.resolved();
+  } catch (const std::invalid_argument& error) {
+    fail_config(error.what());
+  }
+  return options;
+}
+
+// Runs a workflow with live progress, collecting each phase's executor statistics.
+class PhaseRunner {
+ public:
+  PhaseRunner(const DedupOptions& options, CliContext& context)
+      : options_(options),
+        context_(context),
+        executor_(options.workers > 0 ? json{{"num_cpus", options.workers}} : json::object()) {}
+
+  backends::LocalExecutor& executor() { return executor_; }
+
+  template <typename Body>
+  json run(Body&& body) {
+    ProgressOptions progress;
+    progress.mode = options_.quiet || options_.json
+                        ? ProgressMode::Off
+                        : (context_.err_is_terminal ? ProgressMode::Live : ProgressMode::Plain);
+    progress.columns = context_.terminal_columns;
+    ProgressReporter reporter([this] { return executor_.progress(); }, context_.err, progress);
+    reporter.start();
+    json result = body([&](const std::string& phase) {
+      const auto stats = executor_.last_run_stats();
+      phases_[phase] = stats.to_json();
+      if (!options_.quiet && !options_.json) context_.out << "phase " << phase << ":\n" << stats.to_table() << "\n";
+    });
+    reporter.stop();
+    return result;
+  }
+  const json& phases() const { return phases_; }
+
+ private:
+  const DedupOptions& options_;
+  CliContext& context_;
+  backends::LocalExecutor executor_;
+  json phases_ = json::object();
+};
+
+void write_stats(const fs::path& output, const json& record) {
+  fs::create_directories(output);
+  const fs::path path = output / "stats.json";
+  const fs::path temporary = output / "stats.json.tmp";
+  {
+    std::ofstream out(temporary);
+    out << record.dump(2) << "\n";
+    if (!out) throw std::runtime_error("cannot write " + temporary.string());
+  }
+  fs::rename(temporary, path);
+}
+
+int fuzzy_command(const DedupOptions& o, CliContext& context) {
+  dedup::FuzzyDeduplicationConfig config;
+  config.input_paths = o.input;
+  config.output_path = o.output;
+  config.files_per_partition = o.files_per_partition;
+  config.options = fuzzy_options(o);
+  config.deduplicated_output_path = o.deduplicated;
+  std::optional<dedup::FuzzyDeduplicationWorkflow> workflow;
+  try {
+    workflow.emplace(config);
+  } catch (const std::invalid_argument& error) {
+    fail_config(error.what());
+  }
+  const auto& lsh = config.options.bands();
+  if (!o.quiet && !o.json) {
+    context.out << fmt::format("fuzzy dedup: {} {}-grams, {} sketch, {} bands x {} rows, threshold {}\n",
+                               o.char_ngrams ? "character" : "word", config.options.shingles.n, o.sketch,
+                               lsh.num_bands, lsh.minhashes_per_band, config.options.jaccard_threshold)
+                << dedup::describe_s_curve(config.options.jaccard_threshold, lsh) << "\n";
+  }
+  PhaseRunner runner(o, context);
+  json counters = runner.run([&](const auto& after_phase) { return workflow->run(runner.executor(), after_phase); });
+  json record = {{"workflow", "fuzzy"}, {"counters", counters}, {"phases", runner.phases()}};
+  write_stats(o.output, record);
+  if (o.json) {
+    context.out << counters.dump() << "\n";
+  } else if (!o.quiet) {
+    context.out << fmt::format(
+        "{} documents, {} candidates in {} components (largest {}), {} pairs verified of {} "
+        "compared; {} removed; removal list: {}\n",
+        counters["documents"].get<uint64_t>(), counters["candidate_documents"].get<uint64_t>(),
+        counters["components"].get<uint64_t>(), counters["largest_component"].get<uint64_t>(),
+        counters["verified_pairs"].get<uint64_t>(), counters["candidate_pairs"].get<uint64_t>(),
+        counters["documents_removed"].get<uint64_t>(), counters["removal_list"].get<std::string>());
+  }
+  return kExitSuccess;
+}
+
+}  // namespace
+
+CLI::App* add_dedup_command(CLI::App& app, DedupOptions& o) {
+  auto* dedup = app.add_subcommand("dedup", "Remove exact or near duplicates, with evidence");
+  dedup->require_subcommand(1);
+  auto* exact = dedup->add_subcommand("exact", "Remove documents whose text is identical to an earlier one");
+  add_common_options(*exact, o);
+  exact->add_option("--hash", o.hash, "xxh3 (XXH3-128) or md5 (NeMo Curator's)")->capture_default_str();
+  exact->callback([&o] { o.mode = "exact"; });
+
+  auto* fuzzy = dedup->add_subcommand("fuzzy", "Remove near duplicates (MinHash, LSH, verified by exact Jaccard)");
+  add_common_options(*fuzzy, o);
+  fuzzy->add_option("--char-ngrams", o.char_ngrams, "Use character n-grams of this size (NeMo Curator: 24)")
+      ->check(CLI::PositiveNumber);
+  fuzzy->add_option("--word-ngrams", o.word_ngrams, "Word n-gram size when not --char-ngrams")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  fuzzy->add_flag("--normalize-digits", o.normalize_digits, "Shingle every digit as 0 (datatrove)");
+  fuzzy->add_flag("--strip-diacritics", o.strip_diacritics, "Shingle without diacritics (datatrove)");
+  fuzzy->add_option("--sketch", o.sketch, "oph (one permutation, densified) or classic (k permutations)")
+      ->capture_default_str();
+  fuzzy->add_option("--threshold", o.threshold, "Jaccard at or above which documents are duplicates")
+      ->capture_default_str();
+  fuzzy->add_option("--num-bands", o.num_bands, "LSH bands (default: chosen from the threshold)");
+  fuzzy->add_option("--minhashes-per-band", o.minhashes_per_band, "LSH rows per band");
+  fuzzy->add_option("--lsh-preset", o.lsh_preset, "nemo_curator (20 x 13) or datatrove (14 x 8)");
+  fuzzy->add_option("--bands-per-iteration", o.bands_per_iteration, "Bands per LSH window (memory bound)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  fuzzy->add_option("--seed", o.seed, "Seed of the shingle hash and the permutations")->capture_default_str();
+  fuzzy->add_flag("--use-64-bit-hash", o.use_64_bit_hash, "64-bit sketch values (default 32-bit)");
+  fuzzy->add_option("--num-partitions", o.num_partitions, "Shuffle partitions")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  fuzzy->callback([&o] { o.mode = "fuzzy"; });
+  return dedup;
+}
+
+int dedup_command(const DedupOptions& options, CliContext& context) {
+  if (options.mode == "fuzzy") return fuzzy_command(options, context);
+  fail_config("exact deduplication is not wired yet");
+  return kExitUsage;
+}
+
+}  // namespace curate::cli
