@@ -66,14 +66,18 @@ class SixteenByteShuffle : public curate::CloneableStage<SixteenByteShuffle, cur
     }
   }
 
-  std::vector<TaskPtr> reduce(int, int, std::vector<std::string> rows) override {
+  std::size_t row_width() const override { return kRowWidth; }
+
+  std::vector<TaskPtr> reduce(int, int, std::vector<curate::RowBlock> blocks) override {
     std::uint64_t checksum = 0;
     std::int64_t count = 0;
-    for (const std::string& row : rows) {
-      std::uint64_t value;
-      std::memcpy(&value, row.data() + 8, 8);
-      checksum += value;
-      ++count;
+    for (const auto& block : blocks) {
+      for (std::string_view row : block) {
+        std::uint64_t value;
+        std::memcpy(&value, row.data() + 8, 8);
+        checksum += value;
+        ++count;
+      }
     }
     auto batch = std::make_shared<DocumentBatch>();
     batch->set_column("rows", std::vector<int64_t>{count});
