@@ -9,7 +9,7 @@ data=${BENCH_DATA:-$repo/build-bench-data}
 quick=${BENCH_QUICK:-0}
 mkdir -p "$data"
 
-cmake --build "$build" -j "$(nproc)" --target bench_executor bench_jsonl_io bench_text_filters \
+cmake --build "$build" -j "$(nproc)" --target bench_executor bench_jsonl_io bench_text_filters bench_shuffle \
   gen_corpus curate_cli_main >/dev/null
 bin=$build/bin
 benchdir=$build/bench
@@ -108,6 +108,19 @@ section "heuristic filters (Google Benchmark, one thread)"
   --benchmark_repetitions=3 --benchmark_report_aggregates_only=true | tee "$data/text.txt" >&2
 add_row "NeMo English rules, filter only, one thread (median of 3)" \
   "$(gbench_mbps BM_NemoEnglish/fused "$data/text.txt")" "bench_text_filters"
+
+# --- Shuffle (issue 10): 16-byte rows routed and reduced through the LocalExecutor, 1 core.
+section "shuffle of 16-byte rows (Google Benchmark, one core, each run in a fresh process)"
+CURATE_BENCH_ROWS=$([[ $quick == 1 ]] && echo 200000 || echo 2000000) \
+  taskset -c 0 "$benchdir/bench_shuffle" --benchmark_filter='BM_Shuffle16ByteRows/1/' \
+  --benchmark_repetitions=3 --benchmark_report_aggregates_only=true | tee "$data/shuffle.txt" >&2
+# A counter of the median row of Google Benchmark `name` in console output `file`.
+gbench_counter() {
+  grep -E "^$1.*_median " "$3" | grep -o "$2=[0-9.]*[kMG]\?" | head -1 | sed "s/$2=//"
+}
+add_row "shuffle 16-byte rows, route + reduce, 1 core (median of 3)" \
+  "$(gbench_counter BM_Shuffle16ByteRows/1/ ns_per_row "$data/shuffle.txt") ns/row" \
+  "bench_shuffle, peak RSS $(gbench_counter BM_Shuffle16ByteRows/1/ peak_rss_MB "$data/shuffle.txt") MB"
 
 # --- End to end (issue 4): read JSONL, NeMo English rules, write kept documents, 1 core.
 e2e_mb=1024

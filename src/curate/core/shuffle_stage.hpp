@@ -1,6 +1,7 @@
 #pragma once
 
 #include "curate/core/processing_stage.hpp"
+#include "curate/core/row_block.hpp"
 
 #include <string>
 #include <string_view>
@@ -9,14 +10,17 @@
 namespace curate {
 
 /// Receive the rows a ShuffleStage routes: each row goes to one partition. Implemented by
-/// executors (LocalExecutor buffers rows per partition in memory; MpiExecutor sends them
-/// to the partition's owning rank with MPI_Alltoallv). One router serves one worker.
+/// executors: a router appends the rows of one route call to one RowBlock per partition
+/// (LocalExecutor keeps the blocks in memory; MpiExecutor sends them to the partition's
+/// owning rank with MPI_Alltoallv). One router serves one worker.
 class ShuffleRouter {
  public:
   virtual ~ShuffleRouter() = default;
-  /// Append `row` (opaque bytes, copied) to `partition`, in [0, num_partitions()).
-  /// Called by `ShuffleStage::route`, from one thread at a time per router; throws
-  /// std::out_of_range for a partition outside the range.
+  /// Append `row` (opaque bytes, copied) to the current route call's block for
+  /// `partition`, in [0, num_partitions()). Called by `ShuffleStage::route`, from one
+  /// thread at a time per router; throws std::out_of_range for a partition outside the
+  /// range and std::invalid_argument for a row whose size differs from a fixed
+  /// `row_width()`.
   virtual void emit(int partition, std::string_view row) = 0;
 };
 
@@ -41,6 +45,11 @@ class ShuffleStage : public ProcessingStage {
   /// run on the prototype. LSH stages return the number of band windows.
   virtual int num_rounds() const { return 1; }
 
+  /// Return the width in bytes of every row `route` emits, or 0 (the default) when rows
+  /// differ in length. Rows of a fixed width travel in blocks without offsets (the fast
+  /// path). Called once per run on the prototype, before any route.
+  virtual std::size_t row_width() const { return 0; }
+
   /// Split `input` into rows and hand each to `router`. Called once per input task per
   /// round, on any worker instance, concurrently across instances (one thread at a time
   /// per instance). Must be deterministic: the same input routes the same rows.
@@ -48,10 +57,12 @@ class ShuffleStage : public ProcessingStage {
 
   /// Reduce every row routed to `partition` in `round` into output tasks (none is
   /// fine). Called once per non-empty partition per round, after every route of that
-  /// round finished, on any instance, concurrently across instances. Rows arrive in the
-  /// order of their inputs in the stream, then of emission: the same for every worker
-  /// count. Outputs without an id get `<stage>_r<round>_p<partition>_<i>`.
-  virtual std::vector<TaskPtr> reduce(int round, int partition, std::vector<std::string> rows) = 0;
+  /// round finished, on any instance, concurrently across instances. `blocks` holds one
+  /// non-empty block per route call that emitted to `partition` (of width `row_width()`),
+  /// in the order of their inputs in the stream, and rows within a block in emission
+  /// order: the same for every worker count. Outputs without an id get
+  /// `<stage>_r<round>_p<partition>_<i>`.
+  virtual std::vector<TaskPtr> reduce(int round, int partition, std::vector<RowBlock> blocks) = 0;
 
   /// Throw std::logic_error: a shuffle stage runs through route and reduce only.
   std::vector<TaskPtr> process(TaskPtr task) override;

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <set>
@@ -45,11 +47,16 @@ class WordCountShuffle : public CloneableStage<WordCountShuffle, ShuffleStage> {
     }
   }
 
-  std::vector<TaskPtr> reduce(int, int, std::vector<std::string> rows) override {
+  std::vector<TaskPtr> reduce(int, int, std::vector<RowBlock> blocks) override {
     std::vector<std::string> order;
-    std::map<std::string, int64_t> counts;
-    for (const auto& row : rows) {
-      if (counts[row]++ == 0) order.push_back(row);
+    std::map<std::string, int64_t, std::less<>> counts;
+    for (const auto& block : blocks) {
+      EXPECT_FALSE(block.empty());
+      EXPECT_EQ(block.fixed_width(), 0u);
+      for (std::string_view row : block) {
+        auto [it, inserted] = counts.try_emplace(std::string(row), 0);
+        if (it->second++ == 0) order.push_back(it->first);
+      }
     }
     StringColumn words;
     std::vector<int64_t> totals;
@@ -146,6 +153,91 @@ INSTANTIATE_TEST_SUITE_P(Workers, ShuffleTest, ::testing::ValuesIn(kWorkerCounts
                            return fmt::format("{}_workers", param_info.param);
                          });
 
+// Routes 8-byte rows (the document's ordinal: batch * 100 + row) to ordinal % 3; reduce
+// checks that blocks have the fixed width, come one per route call in input order, and
+// lists the ordinals it got with the number of blocks.
+class OrdinalShuffle : public CloneableStage<OrdinalShuffle, ShuffleStage> {
+ public:
+  OrdinalShuffle() : CloneableStage("ordinals") {}
+  int num_partitions() const override { return 3; }
+  std::size_t row_width() const override { return 8; }
+  void route(const TaskPtr& input, int, ShuffleRouter& router) override {
+    const auto& batch = dynamic_cast<const DocumentBatch&>(*input);
+    const int64_t first = std::stoll(input->task_id().substr(6)) * 100;
+    for (std::size_t row = 0; row < batch.num_rows(); ++row) {
+      const int64_t ordinal = first + static_cast<int64_t>(row);
+      router.emit(static_cast<int>(ordinal % 3),
+                  std::string_view(reinterpret_cast<const char*>(&ordinal), 8));
+    }
+  }
+  std::vector<TaskPtr> reduce(int, int partition, std::vector<RowBlock> blocks) override {
+    std::vector<int64_t> ordinals;
+    std::set<int64_t> batches;
+    for (const auto& block : blocks) {
+      EXPECT_EQ(block.fixed_width(), 8u);
+      EXPECT_FALSE(block.empty());
+      for (std::string_view row : block) {
+        int64_t ordinal;
+        std::memcpy(&ordinal, row.data(), 8);
+        EXPECT_EQ(ordinal % 3, partition);
+        if (!ordinals.empty()) {
+          EXPECT_GT(ordinal, ordinals.back()) << "rows out of input order";
+        }
+        ordinals.push_back(ordinal);
+        batches.insert(ordinal / 100);
+      }
+    }
+    auto rows = std::make_shared<DocumentBatch>();
+    rows->set_column("ordinals", std::move(ordinals));
+    auto counts = std::make_shared<DocumentBatch>();
+    counts->set_column("blocks", std::vector<int64_t>{static_cast<int64_t>(blocks.size())});
+    counts->set_column("batches", std::vector<int64_t>{static_cast<int64_t>(batches.size())});
+    return {rows, counts};
+  }
+};
+
+TEST_P(ShuffleTest, FixedWidthRowsArriveAsOneBlockPerRouteCallInInputOrder) {
+  LocalExecutor executor(config_for_workers(GetParam()));
+  const auto outputs = run_or_die(
+      executor, {std::make_shared<JitterStage>("jitter", 100), std::make_shared<OrdinalShuffle>()},
+      make_batches(30, 4));
+  ASSERT_EQ(outputs.size(), 6u);
+  std::vector<std::vector<int64_t>> expected(3);
+  for (int64_t b = 0; b < 30; ++b) {
+    for (int64_t r = 0; r < 4; ++r) expected[(b * 100 + r) % 3].push_back(b * 100 + r);
+  }
+  for (std::size_t partition = 0; partition < 3; ++partition) {
+    const auto& rows = dynamic_cast<const DocumentBatch&>(*outputs[2 * partition]);
+    const auto ordinals = rows.int64s("ordinals");
+    EXPECT_EQ(std::vector<int64_t>(ordinals.begin(), ordinals.end()), expected[partition]);
+    // 4 consecutive ordinals cover every residue: each batch routes one block to each.
+    const auto& counts = dynamic_cast<const DocumentBatch&>(*outputs[2 * partition + 1]);
+    EXPECT_EQ(counts.int64s("blocks")[0], 30);
+    EXPECT_EQ(counts.int64s("batches")[0], 30);
+  }
+}
+
+TEST(ShuffleTest, RowOfTheWrongWidthNamesStageAndTask) {
+  class WrongWidth : public CloneableStage<WrongWidth, ShuffleStage> {
+   public:
+    WrongWidth() : CloneableStage("wrong_width") {}
+    int num_partitions() const override { return 2; }
+    std::size_t row_width() const override { return 4; }
+    void route(const TaskPtr& input, int, ShuffleRouter& router) override {
+      router.emit(0, input->task_id() == "batch_000002" ? "12345" : "1234");
+    }
+    std::vector<TaskPtr> reduce(int, int, std::vector<RowBlock>) override { return {}; }
+  };
+  LocalExecutor executor(config_for_workers(2));
+  try {
+    run_or_die(executor, {std::make_shared<WrongWidth>()}, make_batches(5, 1));
+    FAIL() << "expected the run to fail";
+  } catch (const std::runtime_error& error) {
+    EXPECT_THAT(error.what(), HasSubstr("stage 'wrong_width' failed on task 'batch_000002'"));
+    EXPECT_THAT(error.what(), HasSubstr("row of 5 bytes"));
+  }
+}
+
 TEST(ShuffleTest, RouteErrorNamesStageAndTask) {
   class BadRoute : public CloneableStage<BadRoute, ShuffleStage> {
    public:
@@ -154,7 +246,7 @@ TEST(ShuffleTest, RouteErrorNamesStageAndTask) {
     void route(const TaskPtr& input, int, ShuffleRouter& router) override {
       router.emit(input->task_id() == "batch_000003" ? 7 : 0, "x");
     }
-    std::vector<TaskPtr> reduce(int, int, std::vector<std::string>) override { return {}; }
+    std::vector<TaskPtr> reduce(int, int, std::vector<RowBlock>) override { return {}; }
   };
   LocalExecutor executor(config_for_workers(4));
   try {

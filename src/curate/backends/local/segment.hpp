@@ -7,6 +7,7 @@
 #include "curate/backends/local/local_gang.hpp"
 #include "curate/backends/local/run_state.hpp"
 #include "curate/backends/local/stage_instance.hpp"
+#include "curate/core/row_block.hpp"
 
 #include <atomic>
 #include <memory>
@@ -84,8 +85,9 @@ class StreamSegment final : public Segment {
 };
 
 /// Run a ShuffleStage: every worker routes the inputs it pops into its own partition
-/// buffers; a barrier waits for all input; then workers take partitions one by one,
-/// gather that partition's rows from every worker in input order, and reduce them.
+/// buffers (one RowBlock per route call and partition); a barrier waits for all input;
+/// then workers take partitions one by one, gather that partition's blocks from every
+/// worker in input order, and reduce them.
 /// Repeated for each round, re-routing the inputs each worker kept.
 class ShuffleSegment final : public Segment {
  public:
@@ -96,13 +98,14 @@ class ShuffleSegment final : public Segment {
  private:
   struct Chunk {
     std::string key;  // order key of the input the rows came from
-    std::vector<std::string> rows;
+    curate::RowBlock rows;
   };
   void route_round(StageInstance& instance, int worker, int round, std::vector<Item>& kept);
   void reduce_round(StageInstance& instance, int worker, int round);
 
   int partitions_ = 1;
   int rounds_ = 1;
+  std::size_t row_width_ = 0;
   CancellableBarrier barrier_;
   std::vector<std::vector<std::vector<Chunk>>> routed_;  // [worker][partition]
   std::unique_ptr<std::atomic<int>[]> next_partition_;   // per round

@@ -11,40 +11,58 @@
 namespace curate::backends::local {
 namespace {
 
+using curate::RowBlock;
+
 const curate::ShuffleStage& prototype_of(const SegmentContext& context) {
   // The plan checked the cast; the prototype answers partitions and rounds once.
   return dynamic_cast<const curate::ShuffleStage&>(
       *context.plan->stages[context.segment->stages.front()].stage);
 }
 
-// Buffers one route call's rows per partition, then hands them over as chunks tagged
-// with the input's order key, so reducers can restore input order cheaply.
+// Appends one route call's rows to one block per partition, then hands the blocks over
+// tagged with the input's order key, so reducers can restore input order cheaply.
 class PartitionRouter final : public curate::ShuffleRouter {
  public:
-  explicit PartitionRouter(int partitions) : rows_(static_cast<std::size_t>(partitions)) {}
+  PartitionRouter(int partitions, std::size_t row_width)
+      : row_width_(row_width),
+        blocks_(static_cast<std::size_t>(partitions), RowBlock(row_width)),
+        hints_(static_cast<std::size_t>(partitions)) {}
 
   void emit(int partition, std::string_view row) override {
-    if (partition < 0 || static_cast<std::size_t>(partition) >= rows_.size()) {
+    if (partition < 0 || static_cast<std::size_t>(partition) >= blocks_.size()) {
       throw std::out_of_range(
-          fmt::format("route emitted partition {} outside [0, {})", partition, rows_.size()));
+          fmt::format("route emitted partition {} outside [0, {})", partition, blocks_.size()));
     }
-    auto& rows = rows_[static_cast<std::size_t>(partition)];
-    if (rows.empty()) touched_.push_back(partition);
-    rows.emplace_back(row);
+    auto& block = blocks_[static_cast<std::size_t>(partition)];
+    if (block.empty()) {
+      touched_.push_back(partition);
+      // Inputs of one stage tend to be alike: size the block a little above this
+      // partition's last one, so it rarely grows instead of doubling up from nothing.
+      const Hint& hint = hints_[static_cast<std::size_t>(partition)];
+      block.reserve(hint.rows + hint.rows / 4, hint.bytes + hint.bytes / 4);
+    }
+    block.append(row);
   }
 
   template <typename Chunk>
   void flush(const std::string& key, std::vector<std::vector<Chunk>>& by_partition) {
     for (int partition : touched_) {
-      auto& rows = rows_[static_cast<std::size_t>(partition)];
-      by_partition[static_cast<std::size_t>(partition)].push_back(Chunk{key, std::move(rows)});
-      rows.clear();
+      auto& block = blocks_[static_cast<std::size_t>(partition)];
+      hints_[static_cast<std::size_t>(partition)] = Hint{block.size(), block.payload_bytes()};
+      by_partition[static_cast<std::size_t>(partition)].push_back(Chunk{key, std::move(block)});
+      block = RowBlock(row_width_);
     }
     touched_.clear();
   }
 
  private:
-  std::vector<std::vector<std::string>> rows_;
+  struct Hint {
+    std::size_t rows = 0;
+    std::size_t bytes = 0;
+  };
+  std::size_t row_width_;
+  std::vector<RowBlock> blocks_;
+  std::vector<Hint> hints_;  // size of each partition's last flushed block
   std::vector<int> touched_;
 };
 
@@ -54,6 +72,7 @@ ShuffleSegment::ShuffleSegment(SegmentContext context)
     : Segment(std::move(context)),
       partitions_(prototype_of(context_).num_partitions()),
       rounds_(prototype_of(context_).num_rounds()),
+      row_width_(prototype_of(context_).row_width()),
       barrier_(context_.segment->workers),
       routed_(static_cast<std::size_t>(context_.segment->workers)),
       next_partition_(new std::atomic<int>[static_cast<std::size_t>(rounds_)]) {
@@ -88,7 +107,7 @@ void ShuffleSegment::route_round(StageInstance& instance, int worker, int round,
                                  std::vector<Item>& kept) {
   auto& stage = dynamic_cast<curate::ShuffleStage&>(instance.stage());
   auto& routed = routed_[static_cast<std::size_t>(worker)];
-  PartitionRouter router(partitions_);
+  PartitionRouter router(partitions_, row_width_);
   const auto route = [&](const TaskPtr& task, const std::string& key, Ticks idle) {
     const Ticks start = now_ticks();
     try {
@@ -137,15 +156,17 @@ void ShuffleSegment::reduce_round(StageInstance& instance, int worker, int round
     if (chunks.empty()) continue;
     std::sort(chunks.begin(), chunks.end(),
               [](const Chunk* a, const Chunk* b) { return a->key < b->key; });
-    std::vector<std::string> rows;
+    std::vector<RowBlock> blocks;
+    blocks.reserve(chunks.size());
+    std::size_t row_count = 0;
     for (Chunk* chunk : chunks) {
-      std::move(chunk->rows.begin(), chunk->rows.end(), std::back_inserter(rows));
+      row_count += chunk->rows.size();
+      blocks.push_back(std::move(chunk->rows));
     }
-    const std::size_t row_count = rows.size();
     const Ticks start = now_ticks();
     std::vector<TaskPtr> raw;
     try {
-      raw = stage.reduce(round, partition, std::move(rows));
+      raw = stage.reduce(round, partition, std::move(blocks));
     } catch (...) {
       instance.rethrow_as_stage_error(
           fmt::format("in reduce of partition {} (round {})", partition, round));
