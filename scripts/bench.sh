@@ -140,6 +140,35 @@ rate=$(awk -v b="$bytes" -v s="$start" -v e="$end" 'BEGIN { printf "%.1f MB/s", 
 add_row "NeMo English pipeline end to end, 1 core (target >= 50)" "$rate" "curate run, taskset -c 0"
 rm -rf "$data/e2e_out"
 
+# --- Fuzzy dedup end to end (issue 10): the same generated corpus (5% exact and 5% near
+# copies planted), word 5-grams, the one-permutation sketch, verified; 1 core and all.
+for cores in 1 "$(nproc)"; do
+  section "fuzzy dedup end to end on ${e2e_mb} MB, $cores core(s)"
+  rm -rf "$data/fuzzy_out"
+  cpus=$(seq -s, 0 $((cores - 1)))
+  start=$(date +%s.%N)
+  taskset -c "$cpus" /usr/bin/time -f 'max_rss_kb %M' -o "$data/time.txt" \
+    "$bin/curate" dedup fuzzy --input "$corpus" --output "$data/fuzzy_out" --workers "$cores" >&2
+  end=$(date +%s.%N)
+  rss=$(awk '/max_rss_kb/ { printf "%.0f MB", $2 / 1024 }' "$data/time.txt")
+  rate=$(awk -v b="$bytes" -v s="$start" -v e="$end" -v c="$cores" \
+    'BEGIN { printf "%.1f MB/s", b / 1e6 / (e - s) / c }')
+  phases=$(python3 -c '
+import json, sys
+record = json.load(open(sys.argv[1]))
+parts = []
+for phase, stats in record["phases"].items():
+    for stage in stats["stages"]:
+        parts.append("%s %.1fs" % (stage["name"], stage.get("process_time_s", 0.0)))
+c = record["counters"]
+print("; ".join(parts) + "; removed %d of %d; %.0f verification bytes/candidate" % (
+    c["documents_removed"], c["documents"], c["verification_bytes_per_candidate"]))
+' "$data/fuzzy_out/stats.json")
+  add_row "fuzzy dedup end to end, $cores core(s), per core (target >= 100)" "$rate" \
+    "curate dedup fuzzy; max RSS $rss (target <= 1 GB); $phases"
+done
+rm -rf "$data/fuzzy_out"
+
 printf '\n%-58s %14s   %s\n' "benchmark" "result" "how"
 printf '%s\n' "$(printf '%.0s-' {1..100})"
 printf '%s\n' "${summary[@]}"

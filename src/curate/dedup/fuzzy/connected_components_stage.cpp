@@ -7,6 +7,7 @@
 #include "curate/dedup/fuzzy/union_find.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 namespace curate::dedup {
@@ -37,7 +38,7 @@ std::vector<int64_t> smallest_of_each_set(UnionFind& sets, const DenseIds& dense
   return label;
 }
 
-std::string encode_pairs(const std::vector<std::pair<int64_t, int64_t>>& pairs) {
+std::string encode_pairs(const std::vector<ForestEntry>& pairs) {
   std::string out;
   out.reserve(pairs.size() * 16 + 8);
   ByteWriter writer(out);
@@ -46,10 +47,10 @@ std::string encode_pairs(const std::vector<std::pair<int64_t, int64_t>>& pairs) 
   return out;
 }
 
-std::vector<std::pair<int64_t, int64_t>> decode_pairs(std::string_view bytes) {
+std::vector<ForestEntry> decode_pairs(std::string_view bytes) {
   if (bytes.empty()) return {};
   ByteReader reader(bytes);
-  std::vector<std::pair<int64_t, int64_t>> pairs(reader.get<uint64_t>());
+  std::vector<ForestEntry> pairs(reader.get<uint64_t>());
   const auto raw = reader.take(pairs.size() * sizeof(pairs[0]));
   std::memcpy(pairs.data(), raw.data(), raw.size());
   return pairs;
@@ -104,7 +105,7 @@ std::vector<TaskPtr> ConnectedComponentsStage::process(TaskPtr task) {
 }
 
 std::vector<std::vector<int64_t>> merge_forests(
-    const std::vector<std::vector<std::pair<int64_t, int64_t>>>& forests, FuzzyStats* stats) {
+    const std::vector<std::vector<ForestEntry>>& forests, FuzzyStats* stats) {
   std::vector<int64_t> all;
   for (const auto& forest : forests) {
     for (const auto& [doc, root] : forest) {
@@ -153,7 +154,7 @@ std::vector<TaskPtr> ConnectedComponentsStage::finish() {
     }
   }
   const auto local = smallest_of_each_set(sets, dense);
-  std::vector<std::pair<int64_t, int64_t>> forest(dense.ids.size());
+  std::vector<ForestEntry> forest(dense.ids.size());
   for (std::size_t i = 0; i < dense.ids.size(); ++i) forest[i] = {dense.ids[i], local[i]};
 
   // Gather the forests on member 0, which sends back every member's global labels.
@@ -163,7 +164,7 @@ std::vector<TaskPtr> ConnectedComponentsStage::finish() {
   auto incoming = gang_->all_to_all(std::move(outgoing));
   std::vector<std::string> replies(members);
   if (gang_->index() == 0) {
-    std::vector<std::vector<std::pair<int64_t, int64_t>>> forests(members);
+    std::vector<std::vector<ForestEntry>> forests(members);
     for (int m = 0; m < members; ++m) forests[m] = decode_pairs(incoming[m]);
     auto labels = merge_forests(forests, stats_.get());
     for (int m = 0; m < members; ++m) replies[m] = encode_labels(labels[m]);

@@ -44,11 +44,18 @@ class ConnectedComponentsStage final : public CloneableStage<ConnectedComponents
   std::vector<std::pair<uint64_t, int64_t>> rows_;  // (bucket, document)
 };
 
+/// One document of a member's local forest and the smallest document of its local
+/// component (trivially copyable: forests cross the gang as raw bytes).
+struct ForestEntry {
+  int64_t doc;
+  int64_t root;
+};
+
 /// Return, for each (document, local root) pair of every member's forest, the smallest
 /// document of its global component, in the order given (member by member). Used by
 /// member 0 of ConnectedComponentsStage; exposed for tests. Also counts components of
 /// two documents or more and the largest one into `stats` when given.
 std::vector<std::vector<int64_t>> merge_forests(
-    const std::vector<std::vector<std::pair<int64_t, int64_t>>>& forests, FuzzyStats* stats);
+    const std::vector<std::vector<ForestEntry>>& forests, FuzzyStats* stats);
 
 }  // namespace curate::dedup
