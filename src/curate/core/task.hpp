@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -79,16 +80,27 @@ class EmptyTask final : public Task {
 /// A group of input files that one reader call processes.
 class FileGroupTask final : public Task {
  public:
-  FileGroupTask(std::string task_id, std::string dataset_name, std::vector<std::string> files)
-      : Task(std::move(task_id), std::move(dataset_name)), files_(std::move(files)) {}
+  /// Name `files`; `file_ordinals`, when given, holds each file's index in the whole
+  /// sorted input listing the group was cut from (one per file), which readers turn into
+  /// position-based document ids.
+  FileGroupTask(std::string task_id, std::string dataset_name, std::vector<std::string> files,
+                std::vector<std::uint64_t> file_ordinals = {})
+      : Task(std::move(task_id), std::move(dataset_name)),
+        files_(std::move(files)),
+        file_ordinals_(std::move(file_ordinals)) {}
   std::string type_name() const override { return "FileGroupTask"; }
   std::size_t num_items() const override { return files_.size(); }
-  bool validate() const override { return !files_.empty(); }
+  bool validate() const override {
+    return !files_.empty() && (file_ordinals_.empty() || file_ordinals_.size() == files_.size());
+  }
 
   const std::vector<std::string>& files() const { return files_; }
+  /// Return each file's index in the whole input listing, or nothing when unknown.
+  const std::vector<std::uint64_t>& file_ordinals() const { return file_ordinals_; }
 
  private:
   std::vector<std::string> files_;
+  std::vector<std::uint64_t> file_ordinals_;
 };
 
 }  // namespace curate

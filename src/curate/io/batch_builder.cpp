@@ -1,6 +1,7 @@
 #include "curate/io/batch_builder.hpp"
 
 #include "curate/core/task_ids.hpp"
+#include "curate/io/dedup_id.hpp"
 #include "curate/io/json_text.hpp"
 #include "curate/io/jsonl_format.hpp"
 
@@ -12,10 +13,14 @@
 
 namespace curate::io {
 
-BatchBuilder::BatchBuilder(RecordSchema schema) : schema_(std::move(schema)) { reset(); }
+BatchBuilder::BatchBuilder(RecordSchema schema, bool dedup_ids)
+    : schema_(std::move(schema)), with_dedup_ids_(dedup_ids) {
+  reset();
+}
 
 void BatchBuilder::reset() {
   ids_ = StringColumn();
+  dedup_ids_ = {};
   raw_mode_ = RawMode::Empty;
   raw_chunk_.reset();
   raw_begin_ = nullptr;
@@ -34,6 +39,7 @@ void BatchBuilder::reserve(std::size_t bytes) {
   raw_offsets_.reserve(rows + 1);
   text_.reserve(rows, bytes);
   ids_.reserve(rows, rows * 24);
+  if (with_dedup_ids_) dedup_ids_.reserve(rows);
 }
 
 std::uint64_t BatchBuilder::bad_records() const {
@@ -158,6 +164,7 @@ std::shared_ptr<DocumentBatch> BatchBuilder::finish(const Task& parent, std::str
   raw_bytes_ = {};
   raw_offsets_ = {};
   batch->share_column(std::string(kTextAsReadColumn), schema_.text_field);
+  if (with_dedup_ids_) batch->set_column(std::string(kDedupIdColumn), std::move(dedup_ids_));
   for (std::size_t i = 0; i < fields_.size(); ++i) {
     const std::string& name = schema_.fields[i];
     if (batch->has_column(name)) continue;

@@ -22,8 +22,9 @@ namespace curate::io {
 /// batch's metadata. Used by one reader instance, one thread at a time.
 class BatchBuilder {
  public:
-  /// Prepare an empty builder for `schema`.
-  explicit BatchBuilder(RecordSchema schema);
+  /// Prepare an empty builder for `schema`; with `dedup_ids`, batches get the int64
+  /// column kDedupIdColumn (dedup_id.hpp), one `add_dedup_id` per `add`.
+  explicit BatchBuilder(RecordSchema schema, bool dedup_ids = false);
 
   /// Reserve room for about `bytes` bytes of lines, so the columns do not regrow.
   void reserve(std::size_t bytes);
@@ -48,6 +49,10 @@ class BatchBuilder {
   bool continues_in(const std::shared_ptr<char[]>& chunk, const std::string& file) const {
     return raw_mode_ != RawMode::Adopted || chunk == raw_chunk_ || file != source_files_.back();
   }
+
+  /// Give the record just added its dedup id. Called once after every `add` when the
+  /// builder was made with `dedup_ids`, never otherwise.
+  void add_dedup_id(std::int64_t id) { dedup_ids_.push_back(id); }
 
   /// Count one bad record against the batch being built.
   void note_bad(BadRecordReason reason) { ++bad_[static_cast<std::size_t>(reason)]; }
@@ -83,6 +88,8 @@ class BatchBuilder {
   void reset();
 
   RecordSchema schema_;
+  bool with_dedup_ids_ = false;
+  std::vector<std::int64_t> dedup_ids_;
   PooledStringBuilder text_{BufferPool::create()};  // the text column, in recycled buffers
   StringColumn ids_;
   // `_raw`: each row is the line plus "\n". Adopted: the rows are raw_offsets_.back()

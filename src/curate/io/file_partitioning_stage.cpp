@@ -146,12 +146,18 @@ std::vector<TaskPtr> FilePartitioningStage::process(TaskPtr task) {
   out.reserve(groups_.size());
   for (const auto& group : groups_) {
     std::string joined;
+    std::vector<std::uint64_t> ordinals;
+    ordinals.reserve(group.size());
     for (const auto& file : group) {
       joined += file;
       joined += '\n';
+      // The index in the whole listing, not in the group: document ids built from it
+      // stay the same however the files are grouped.
+      const auto at = std::lower_bound(files_.begin(), files_.end(), file);
+      ordinals.push_back(static_cast<std::uint64_t>(at - files_.begin()));
     }
-    auto group_task = std::make_shared<FileGroupTask>(stable_hash_id(joined),
-                                                      task ? task->dataset_name() : "", group);
+    auto group_task = std::make_shared<FileGroupTask>(
+        stable_hash_id(joined), task ? task->dataset_name() : "", group, std::move(ordinals));
     group_task->metadata()["source_files"] = group;
     out.push_back(std::move(group_task));
   }

@@ -40,7 +40,8 @@ std::vector<std::vector<std::string>> partition_files(const std::vector<std::str
 /// paths are expanded and checked when the stage is constructed, so a missing input is
 /// reported while the pipeline is built, before anything runs, and every rank or
 /// executor that builds the same pipeline sees the same groups. Each group's id is
-/// stable_hash_id of its sorted paths joined by "\n": the same on every run.
+/// stable_hash_id of its sorted paths joined by "\n": the same on every run. Each group
+/// carries its files' ordinals: their indices in the whole sorted listing `files()`.
 class FilePartitioningStage final : public CloneableStage<FilePartitioningStage> {
  public:
   /// Expand and group the inputs now. Throws std::invalid_argument naming the stage and

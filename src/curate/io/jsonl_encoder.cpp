@@ -38,8 +38,8 @@ struct JsonlEncoder::Column {
   }
 };
 
-JsonlEncoder::JsonlEncoder(std::vector<std::string> drop_fields)
-    : drop_fields_(std::move(drop_fields)) {}
+JsonlEncoder::JsonlEncoder(std::vector<std::string> drop_fields, bool write_internal_columns)
+    : drop_fields_(std::move(drop_fields)), write_internal_columns_(write_internal_columns) {}
 
 std::vector<JsonlEncoder::Column> JsonlEncoder::columns_to_add(const DocumentBatch& batch,
                                                                bool has_raw) const {
@@ -59,6 +59,7 @@ std::vector<JsonlEncoder::Column> JsonlEncoder::columns_to_add(const DocumentBat
   std::vector<Column> out;
   for (const std::string& name : batch.column_names()) {
     if (skip.contains(name)) continue;
+    if (!write_internal_columns_ && name.starts_with(kInternalColumnPrefix)) continue;
     Column column;
     append_json_string(column.prefix, name);
     column.prefix += ':';

@@ -18,13 +18,16 @@ namespace curate::io {
 /// patched: the text value replaced, dropped fields removed, and added columns appended
 /// as `"name":value` before the closing brace, every other byte copied. Added columns
 /// are those not listed in the batch's `record_columns` metadata and not internal
-/// (`_raw`, `_text_as_read`). A batch without `_raw` is written column by column. Columns
-/// that are copies of record fields (`fields` of the reader) are not written back from
-/// the column: the original field in `_raw` is. One thread at a time per instance.
+/// (`_raw`, `_text_as_read`, and `_curate_*` unless `write_internal_columns`). A batch without
+/// `_raw` is written column by column. Columns that are copies of record fields (`fields` of the
+/// reader) are not written back from the column: the original field in `_raw` is. One thread at a
+/// time per instance.
 class JsonlEncoder {
  public:
-  /// Prepare an encoder that removes `drop_fields` from every record it writes.
-  explicit JsonlEncoder(std::vector<std::string> drop_fields = {});
+  /// Prepare an encoder that removes `drop_fields` from every record it writes and, with
+  /// `write_internal_columns`, appends `_curate_*` columns (the dedup id, ...) too.
+  explicit JsonlEncoder(std::vector<std::string> drop_fields = {},
+                        bool write_internal_columns = false);
 
   /// Encode every row of `batch` in order, handing the bytes to `sink` in pieces (a
   /// piece may hold many lines or part of one). Throws std::runtime_error naming the
@@ -48,6 +51,7 @@ class JsonlEncoder {
   bool dropped(const JsonMember& member);
 
   std::vector<std::string> drop_fields_;
+  bool write_internal_columns_ = false;
   JsonObjectLayout layout_;
   std::string line_;
   std::string key_scratch_;

@@ -19,6 +19,10 @@ inline constexpr std::string_view kRawColumn = "_raw";
 /// differ. (It replaced a hash of every text, which cost 7% of a pass-through.)
 inline constexpr std::string_view kTextAsReadColumn = "_text_as_read";
 
+/// Columns whose name starts with this are curate's own bookkeeping (the dedup id, ...),
+/// not record fields: the writer leaves them out unless asked to write them.
+inline constexpr std::string_view kInternalColumnPrefix = "_curate_";
+
 /// Task metadata: the input files whose records a batch holds (array of strings).
 inline constexpr std::string_view kSourceFilesKey = "source_files";
 /// Task metadata: bad records met while reading the batch (integer).

@@ -2,6 +2,7 @@
 
 #include "curate/io/allocator_tuning.hpp"
 #include "curate/io/batch_builder.hpp"
+#include "curate/io/dedup_id.hpp"
 #include "curate/io/jsonl_format.hpp"
 #include "curate/io/line_reader.hpp"
 
@@ -26,7 +27,7 @@ struct JsonlReaderStage::Scratch {
   explicit Scratch(const JsonlReaderOptions& options)
       : lines(std::max(options.chunk_bytes, options.batch_bytes), options.max_line_bytes),
         parser(options.schema),
-        builder(options.schema) {}
+        builder(options.schema, options.add_dedup_id) {}
 
   LineReader lines;
   RecordParser parser;
@@ -50,6 +51,14 @@ JsonlReaderStage::JsonlReaderStage(JsonlReaderOptions options, std::string name)
   if (options_.batch_rows == 0) fail("batch_rows must be at least 1");
   if (options_.batch_bytes == 0) fail("batch_bytes must be at least 1");
   if (options_.max_line_bytes == 0) fail("max_line_bytes must be at least 1");
+  if (options_.add_dedup_id) {
+    for (const std::string& field : {schema.text_field, schema.id_field}) {
+      if (field == kDedupIdColumn) fail(fmt::format("'{}' is the dedup id column's name", field));
+    }
+    for (const std::string& field : schema.fields) {
+      if (field == kDedupIdColumn) fail(fmt::format("'{}' is the dedup id column's name", field));
+    }
+  }
   sink_ = std::make_shared<BadRecordSink>(options_.log_dir);
   // Now, on the thread that builds the pipeline: the arena limit binds only threads
   // that have not allocated yet, and the executor's workers start later.
@@ -75,6 +84,7 @@ StageIO JsonlReaderStage::outputs() const {
   io.columns = {options_.schema.text_field, options_.schema.id_field, std::string(kRawColumn),
                 std::string(kTextAsReadColumn)};
   io.columns.insert(io.columns.end(), options_.schema.fields.begin(), options_.schema.fields.end());
+  if (options_.add_dedup_id) io.columns.emplace_back(kDedupIdColumn);
   io.any_columns = true;
   return io;
 }
@@ -132,7 +142,15 @@ bool JsonlReaderStage::read_group(const FileGroupTask& group,
     }
   };
 
-  for (const std::string& file : group.files()) {
+  const auto& ordinals = group.file_ordinals();
+  if (options_.add_dedup_id && ordinals.size() != group.files().size()) {
+    throw std::invalid_argument(fmt::format(
+        "stage '{}': add_dedup_id needs each file's ordinal in the input listing, but task '{}' "
+        "has {} ordinals for {} files; read through a FilePartitioningStage (jsonl_reader)",
+        name(), group.task_id(), ordinals.size(), group.files().size()));
+  }
+  for (std::size_t file_index = 0; file_index < group.files().size(); ++file_index) {
+    const std::string& file = group.files()[file_index];
     const std::unique_ptr<InputStream> input = open_input(file);
     s.lines.reset(*input);
     std::uint64_t file_bytes = 0;
@@ -176,6 +194,8 @@ bool JsonlReaderStage::read_group(const FileGroupTask& group,
         reserve();
       }
       s.builder.add(bytes, chunk, s.record, file, line.number);
+      if (options_.add_dedup_id)
+        s.builder.add_dedup_id(make_dedup_id(ordinals[file_index], line.number));
       file_bytes += bytes.size() + 1;
       s.bytes_seen += bytes.size() + 1;
       ++s.rows_seen;

@@ -23,6 +23,10 @@ struct JsonlReaderOptions {
   /// stay in the buffer they were read into (no copy), so a batch ends with its buffer.
   std::size_t chunk_bytes = 16u << 20;
   bool strict = false;  ///< the first bad record stops the run
+  /// Add the int64 column kDedupIdColumn (dedup_id.hpp): each record's position (file
+  /// ordinal in the whole input listing, line), the same for any worker count, batch
+  /// size, file grouping or node count. Needs FileGroupTasks with file ordinals.
+  bool add_dedup_id = false;
   std::string log_dir;  ///< errors.jsonl goes here; empty: none
 };
 
@@ -32,7 +36,8 @@ struct JsonlReaderOptions {
 /// (named by text_field), the id (string; a record without one, or with a null one, gets
 /// "<stable_hash_id(file path)>-<line>" from the path as listed in the task and its
 /// 1-based line, the same on every run and executor), `_raw` and `_text_as_read` (see
-/// jsonl_format.hpp), and one typed column per extra field. Bad lines are skipped,
+/// jsonl_format.hpp), one typed column per extra field, and with `add_dedup_id` the
+/// int64 `_curate_dedup_id`. Bad lines are skipped,
 /// counted in the batch metadata and reported to a BadRecordSink shared by all
 /// instances cloned from one stage; blank lines are not records and are skipped
 /// silently. A damaged .gz/.zst keeps the records before the damage. With `strict`, the

@@ -13,7 +13,7 @@ namespace curate::io {
 JsonlWriterStage::JsonlWriterStage(JsonlWriterOptions options, std::string name)
     : CloneableStage(std::move(name)),
       options_(std::move(options)),
-      encoder_(options_.drop_fields) {
+      encoder_(options_.drop_fields, options_.write_internal_columns) {
   if (options_.output_dir.empty()) {
     throw std::invalid_argument(fmt::format("stage '{}': output_dir must be set", this->name()));
   }

@@ -15,6 +15,7 @@ struct JsonlWriterOptions {
   Compression compression = Compression::None;
   int compression_level = 0;             ///< 0: the codec's default (zlib 6, zstd 3)
   std::vector<std::string> drop_fields;  ///< fields and columns left out of the output
+  bool write_internal_columns = false;   ///< also append `_curate_*` columns (dedup id...)
 };
 
 /// The sink of a JSONL pipeline: write each DocumentBatch to its own file,

@@ -95,6 +95,9 @@ void register_io_stages(StageRegistry& registry) {
        {"batch_bytes", defaults.batch_bytes, "bytes of lines per batch at most (e.g. 64MB)"},
        {"max_line_bytes", defaults.max_line_bytes, "longer lines are skipped as bad records"},
        {"strict", false, "stop at the first bad record instead of skipping it"},
+       {"add_dedup_id", false,
+        "add the int64 column _curate_dedup_id: (file ordinal << 40) | line, the same for any "
+        "worker count or grouping"},
        {"log_dir", "", "folder for errors.jsonl (bad records); empty: count and log only"}});
   registry.add(StageRegistration{
       "jsonl_reader", "Read JSONL files (plain, .gz, .zst) into document batches", reader_params,
@@ -110,6 +113,7 @@ void register_io_stages(StageRegistry& registry) {
         options.max_line_bytes =
             byte_size(params, "max_line_bytes").value_or(options.max_line_bytes);
         options.strict = params.get<bool>("strict", options.strict);
+        options.add_dedup_id = params.get<bool>("add_dedup_id", options.add_dedup_id);
         options.log_dir = params.get<std::string>("log_dir", options.log_dir);
         return std::make_shared<JsonlReader>(std::move(partitioning), std::move(options));
       }});
@@ -120,7 +124,8 @@ void register_io_stages(StageRegistry& registry) {
       {{"output_dir", json(), "folder for the output files"},
        {"compression", "none", "none, gzip or zstd"},
        {"compression_level", 0, "codec level; 0 is the default (gzip 6, zstd 3)"},
-       {"drop_fields", json::array(), "fields and columns to leave out"}},
+       {"drop_fields", json::array(), "fields and columns to leave out"},
+       {"write_internal_columns", false, "also write curate's _curate_* columns (dedup id...)"}},
       [](StageParams& params) -> StagePtr {
         JsonlWriterOptions options;
         options.output_dir = params.require<std::string>("output_dir");
@@ -132,6 +137,7 @@ void register_io_stages(StageRegistry& registry) {
         }
         options.compression_level = params.get<int>("compression_level", 0);
         options.drop_fields = string_list(params, "drop_fields", false);
+        options.write_internal_columns = params.get<bool>("write_internal_columns", false);
         return std::make_shared<JsonlWriterStage>(std::move(options));
       }});
 }
