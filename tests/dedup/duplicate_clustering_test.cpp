@@ -1,8 +1,8 @@
 // ComponentClusterer: removal without chaining, evidence, and cost linear in the pairs
 // compared with kept documents; merge_forests: global components from member forests.
 
-#include "curate/dedup/fuzzy/connected_components_stage.hpp"
 #include "curate/dedup/fuzzy/duplicate_clustering.hpp"
+#include "curate/dedup/fuzzy/connected_components_stage.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,8 @@ struct Doc {
   std::vector<uint64_t> buckets;
 };
 
-std::vector<ClusterRemoval> cluster(const std::vector<Doc>& docs, double threshold, ClusterCounts& counts) {
+std::vector<ClusterRemoval> cluster(const std::vector<Doc>& docs, double threshold,
+                                    ClusterCounts& counts) {
   std::vector<ClusterDocument> view;
   for (std::size_t i = 0; i < docs.size(); ++i) {
     view.push_back({static_cast<int64_t>(i), docs[i].shingles, docs[i].buckets});

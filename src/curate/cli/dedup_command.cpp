@@ -7,8 +7,8 @@
 #include "curate/cli/progress_reporter.hpp"
 #include "curate/dedup/fuzzy/fuzzy_deduplication_workflow.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -21,12 +21,17 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 void add_common_options(CLI::App& command, DedupOptions& o) {
-  command.add_option("--input", o.input, "JSONL files, folders (recursive) or globs")->required()->expected(1, -1);
-  command.add_option("--output", o.output, "Folder for the removal list and stats.json")->required();
+  command.add_option("--input", o.input, "JSONL files, folders (recursive) or globs")
+      ->required()
+      ->expected(1, -1);
+  command.add_option("--output", o.output, "Folder for the removal list and stats.json")
+      ->required();
   command.add_option("--deduplicated-output", o.deduplicated,
                      "Also write the corpus without the removed documents to this folder");
-  command.add_option("--text-field", o.text_field, "The text field of each record")->capture_default_str();
-  command.add_option("--id-field", o.id_field, "The id field the removal list names")->capture_default_str();
+  command.add_option("--text-field", o.text_field, "The text field of each record")
+      ->capture_default_str();
+  command.add_option("--id-field", o.id_field, "The id field the removal list names")
+      ->capture_default_str();
   command.add_option("--files-per-partition", o.files_per_partition, "Input files per reader task")
       ->check(CLI::PositiveNumber);
   command.add_option("--workers", o.workers, "CPUs to use (default: every CPU curate may use)")
@@ -99,7 +104,8 @@ class PhaseRunner {
     json result = body([&](const std::string& phase) {
       const auto stats = executor_.last_run_stats();
       phases_[phase] = stats.to_json();
-      if (!options_.quiet && !options_.json) context_.out << "phase " << phase << ":\n" << stats.to_table() << "\n";
+      if (!options_.quiet && !options_.json)
+        context_.out << "phase " << phase << ":\n" << stats.to_table() << "\n";
     });
     reporter.stop();
     return result;
@@ -140,13 +146,15 @@ int fuzzy_command(const DedupOptions& o, CliContext& context) {
   }
   const auto& lsh = config.options.bands();
   if (!o.quiet && !o.json) {
-    context.out << fmt::format("fuzzy dedup: {} {}-grams, {} sketch, {} bands x {} rows, threshold {}\n",
-                               o.char_ngrams ? "character" : "word", config.options.shingles.n, o.sketch,
-                               lsh.num_bands, lsh.minhashes_per_band, config.options.jaccard_threshold)
+    context.out << fmt::format(
+                       "fuzzy dedup: {} {}-grams, {} sketch, {} bands x {} rows, threshold {}\n",
+                       o.char_ngrams ? "character" : "word", config.options.shingles.n, o.sketch,
+                       lsh.num_bands, lsh.minhashes_per_band, config.options.jaccard_threshold)
                 << dedup::describe_s_curve(config.options.jaccard_threshold, lsh) << "\n";
   }
   PhaseRunner runner(o, context);
-  json counters = runner.run([&](const auto& after_phase) { return workflow->run(runner.executor(), after_phase); });
+  json counters = runner.run(
+      [&](const auto& after_phase) { return workflow->run(runner.executor(), after_phase); });
   json record = {{"workflow", "fuzzy"}, {"counters", counters}, {"phases", runner.phases()}};
   write_stats(o.output, record);
   if (o.json) {
@@ -168,32 +176,47 @@ int fuzzy_command(const DedupOptions& o, CliContext& context) {
 CLI::App* add_dedup_command(CLI::App& app, DedupOptions& o) {
   auto* dedup = app.add_subcommand("dedup", "Remove exact or near duplicates, with evidence");
   dedup->require_subcommand(1);
-  auto* exact = dedup->add_subcommand("exact", "Remove documents whose text is identical to an earlier one");
+  auto* exact =
+      dedup->add_subcommand("exact", "Remove documents whose text is identical to an earlier one");
   add_common_options(*exact, o);
-  exact->add_option("--hash", o.hash, "xxh3 (XXH3-128) or md5 (NeMo Curator's)")->capture_default_str();
+  exact->add_option("--hash", o.hash, "xxh3 (XXH3-128) or md5 (NeMo Curator's)")
+      ->capture_default_str();
   exact->callback([&o] { o.mode = "exact"; });
 
-  auto* fuzzy = dedup->add_subcommand("fuzzy", "Remove near duplicates (MinHash, LSH, verified by exact Jaccard)");
+  auto* fuzzy = dedup->add_subcommand(
+      "fuzzy", "Remove near duplicates (MinHash, LSH, verified by exact Jaccard)");
   add_common_options(*fuzzy, o);
-  fuzzy->add_option("--char-ngrams", o.char_ngrams, "Use character n-grams of this size (NeMo Curator: 24)")
+  fuzzy
+      ->add_option("--char-ngrams", o.char_ngrams,
+                   "Use character n-grams of this size (NeMo Curator: 24)")
       ->check(CLI::PositiveNumber);
   fuzzy->add_option("--word-ngrams", o.word_ngrams, "Word n-gram size when not --char-ngrams")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   fuzzy->add_flag("--normalize-digits", o.normalize_digits, "Shingle every digit as 0 (datatrove)");
-  fuzzy->add_flag("--strip-diacritics", o.strip_diacritics, "Shingle without diacritics (datatrove)");
-  fuzzy->add_option("--sketch", o.sketch, "oph (one permutation, densified) or classic (k permutations)")
+  fuzzy->add_flag("--strip-diacritics", o.strip_diacritics,
+                  "Shingle without diacritics (datatrove)");
+  fuzzy
+      ->add_option("--sketch", o.sketch,
+                   "oph (one permutation, densified) or classic (k permutations)")
       ->capture_default_str();
-  fuzzy->add_option("--threshold", o.threshold, "Jaccard at or above which documents are duplicates")
+  fuzzy
+      ->add_option("--threshold", o.threshold, "Jaccard at or above which documents are duplicates")
       ->capture_default_str();
   fuzzy->add_option("--num-bands", o.num_bands, "LSH bands (default: chosen from the threshold)");
   fuzzy->add_option("--minhashes-per-band", o.minhashes_per_band, "LSH rows per band");
   fuzzy->add_option("--lsh-preset", o.lsh_preset, "nemo_curator (20 x 13) or datatrove (14 x 8)");
-  fuzzy->add_option("--bands-per-iteration", o.bands_per_iteration, "Bands per LSH window (memory bound)")
-      ->capture_default_str()->check(CLI::PositiveNumber);
-  fuzzy->add_option("--seed", o.seed, "Seed of the shingle hash and the permutations")->capture_default_str();
+  fuzzy
+      ->add_option("--bands-per-iteration", o.bands_per_iteration,
+                   "Bands per LSH window (memory bound)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  fuzzy->add_option("--seed", o.seed, "Seed of the shingle hash and the permutations")
+      ->capture_default_str();
   fuzzy->add_flag("--use-64-bit-hash", o.use_64_bit_hash, "64-bit sketch values (default 32-bit)");
   fuzzy->add_option("--num-partitions", o.num_partitions, "Shuffle partitions")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   fuzzy->callback([&o] { o.mode = "fuzzy"; });
   return dedup;
 }

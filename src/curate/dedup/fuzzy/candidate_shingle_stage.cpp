@@ -13,6 +13,13 @@ CandidateShingleStage::CandidateShingleStage(FuzzyOptions options, CandidateInde
       stats_(std::move(stats)),
       shingler_(options_.shingles) {}
 
+CandidateShingleStage::CandidateShingleStage(const CandidateShingleStage& other)
+    : CloneableStage(other),
+      options_(other.options_),
+      index_(other.index_),
+      stats_(other.stats_),
+      shingler_(options_.shingles) {}
+
 StageIO CandidateShingleStage::inputs() const {
   return {{options_.text_field, options_.id_field, std::string(kDedupIdColumn)}};
 }

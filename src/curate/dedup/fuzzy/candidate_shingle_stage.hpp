@@ -20,6 +20,9 @@ class CandidateShingleStage final : public CloneableStage<CandidateShingleStage>
   /// Shingle candidates with options.shingles (the options the sketches used).
   CandidateShingleStage(FuzzyOptions options, CandidateIndexPtr index, FuzzyStatsPtr stats,
                         std::string name = "candidate_shingles");
+  /// Copy the configuration, share index and stats; the copy gets its own buffers.
+  CandidateShingleStage(const CandidateShingleStage& other);
+  CandidateShingleStage& operator=(const CandidateShingleStage&) = delete;
 
   std::vector<TaskPtr> process(TaskPtr task) override;
   StageIO inputs() const override;

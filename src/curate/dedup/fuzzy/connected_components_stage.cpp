@@ -87,7 +87,8 @@ StageIO ConnectedComponentsStage::outputs() const {
 
 void ConnectedComponentsStage::setup(const WorkerMetadata& worker) {
   if (!worker.gang) {
-    throw std::logic_error("stage '" + name() + "' needs a gang: run it with an executor that supports is_raft_actor");
+    throw std::logic_error("stage '" + name() +
+                           "' needs a gang: run it with an executor that supports is_raft_actor");
   }
   gang_ = worker.gang;
   rows_.clear();
@@ -172,8 +173,9 @@ std::vector<TaskPtr> ConnectedComponentsStage::finish() {
   incoming = gang_->all_to_all(std::move(replies));
   const auto global = decode_labels(incoming[0]);
   if (global.size() != dense.ids.size()) {
-    throw std::runtime_error("connected components: member 0 sent " + std::to_string(global.size()) +
-                             " labels for " + std::to_string(dense.ids.size()) + " documents");
+    throw std::runtime_error("connected components: member 0 sent " +
+                             std::to_string(global.size()) + " labels for " +
+                             std::to_string(dense.ids.size()) + " documents");
   }
 
   std::vector<int64_t> components;

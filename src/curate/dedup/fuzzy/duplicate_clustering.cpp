@@ -31,8 +31,8 @@ void ComponentClusterer::cluster(std::span<const ClusterDocument> docs, double t
     }
     // A removed document stands for its kept duplicate in its buckets, so a later
     // document that meets it there is compared with the kept one instead.
-    const uint32_t member = removed ? static_cast<uint32_t>(removals.back().kept)
-                                    : static_cast<uint32_t>(d);
+    const uint32_t member =
+        removed ? static_cast<uint32_t>(removals.back().kept) : static_cast<uint32_t>(d);
     for (uint64_t bucket : docs[d].buckets) {
       auto [it, inserted] = bucket_slot_.try_emplace(bucket, static_cast<uint32_t>(used_slots));
       if (inserted) {

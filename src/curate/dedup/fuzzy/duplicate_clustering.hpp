@@ -10,9 +10,9 @@ namespace curate::dedup {
 
 /// One document of a component, as the clustering sees it.
 struct ClusterDocument {
-  int64_t doc = 0;                       ///< dedup id: the input order
-  std::span<const uint64_t> shingles;    ///< sorted unique shingle hashes
-  std::span<const uint64_t> buckets;     ///< its multi-document LSH buckets
+  int64_t doc = 0;                     ///< dedup id: the input order
+  std::span<const uint64_t> shingles;  ///< sorted unique shingle hashes
+  std::span<const uint64_t> buckets;   ///< its multi-document LSH buckets
 };
 
 /// One removal: indices into the component's documents, and their exact Jaccard.

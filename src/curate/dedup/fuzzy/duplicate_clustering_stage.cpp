@@ -119,9 +119,10 @@ std::vector<TaskPtr> DuplicateClusteringStage::reduce(int, int, std::vector<RowB
         throw std::logic_error("verify_and_cluster: document " + std::to_string(docs[i].doc) +
                                " is not a candidate");
       }
-      members.push_back({docs[i].doc,
-                         std::span<const uint64_t>(arena.data() + docs[i].first_shingle, docs[i].shingle_count),
-                         index_->buckets(*position)});
+      members.push_back(
+          {docs[i].doc,
+           std::span<const uint64_t>(arena.data() + docs[i].first_shingle, docs[i].shingle_count),
+           index_->buckets(*position)});
     }
     removals.clear();
     clusterer_.cluster(members, options_.jaccard_threshold, removals, counts);
@@ -136,7 +137,8 @@ std::vector<TaskPtr> DuplicateClusteringStage::reduce(int, int, std::vector<RowB
   stats_->documents_removed.fetch_add(removed.size(), std::memory_order_relaxed);
   if (removed.empty()) return {};
 
-  std::sort(removed.begin(), removed.end(), [](const Removed& a, const Removed& b) { return a.doc < b.doc; });
+  std::sort(removed.begin(), removed.end(),
+            [](const Removed& a, const Removed& b) { return a.doc < b.doc; });
   StringColumn ids;
   StringColumn kept_ids;
   std::vector<double> similarity;

@@ -14,7 +14,8 @@ namespace curate::dedup {
 /// with `id` (the user's id), `kept_id` (its kept near duplicate) and `similarity`
 /// (their exact Jaccard), sorted by the removed document's input order within each
 /// partition: the same rows in the same files for any worker count.
-class DuplicateClusteringStage final : public CloneableStage<DuplicateClusteringStage, ShuffleStage> {
+class DuplicateClusteringStage final
+    : public CloneableStage<DuplicateClusteringStage, ShuffleStage> {
  public:
   DuplicateClusteringStage(FuzzyOptions options, CandidateIndexPtr index, FuzzyStatsPtr stats,
                            std::string name = "verify_and_cluster");

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "curate/io/dedup_id.hpp"
+
 #include <string_view>
 
 namespace curate::dedup {
@@ -8,7 +10,7 @@ namespace curate::dedup {
 /// JSONL writer never mistakes them for record fields).
 
 /// Each document's 64-bit dedup id (file ordinal and line), added by the reader.
-inline constexpr std::string_view kDedupIdColumn = "_curate_dedup_id";
+using io::kDedupIdColumn;
 /// MinHashStage's output: per document, num_bands little-endian uint64 bucket ids.
 inline constexpr std::string_view kBucketsColumn = "_lsh_buckets";
 /// LshBucketStage's output: one row per (bucket, document) of a multi-document bucket.

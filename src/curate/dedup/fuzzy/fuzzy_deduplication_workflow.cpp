@@ -22,12 +22,14 @@ StagePtr make_reader(const FuzzyDeduplicationConfig& config, std::vector<std::st
   partitioning.paths = config.input_paths;
   partitioning.files_per_partition = config.files_per_partition;
   partitioning.blocksize = config.blocksize;
-  if (!partitioning.files_per_partition && !partitioning.blocksize) partitioning.files_per_partition = 1;
+  if (!partitioning.files_per_partition && !partitioning.blocksize)
+    partitioning.files_per_partition = 1;
   io::JsonlReaderOptions reading;
   reading.schema.text_field = config.options.text_field;
   reading.schema.id_field = config.options.id_field;
   reading.schema.fields = std::move(fields);
   reading.batch_rows = config.batch_rows;
+  reading.max_line_bytes = config.max_line_bytes;
   reading.add_dedup_id = true;
   return std::make_shared<io::JsonlReader>(std::move(partitioning), std::move(reading), "read");
 }
@@ -39,7 +41,8 @@ FuzzyDeduplicationWorkflow::FuzzyDeduplicationWorkflow(FuzzyDeduplicationConfig 
   config_.options = config_.options.resolved();
   if (config_.input_paths.empty()) throw std::invalid_argument("fuzzy dedup: no input path given");
   if (config_.output_path.empty()) throw std::invalid_argument("fuzzy dedup: no output path given");
-  if (config_.batch_rows == 0) throw std::invalid_argument("fuzzy dedup: batch_rows must be at least 1");
+  if (config_.batch_rows == 0)
+    throw std::invalid_argument("fuzzy dedup: batch_rows must be at least 1");
 }
 
 std::string FuzzyDeduplicationWorkflow::removal_list_dir() const {
@@ -66,10 +69,11 @@ nlohmann::json FuzzyDeduplicationWorkflow::run(
   if (index->size() > 0) {
     io::JsonlWriterOptions writing;
     writing.output_dir = removal_dir;
-    Pipeline verify("fuzzy_dedup_verify",
-                    {make_reader(config_), std::make_shared<CandidateShingleStage>(options, index, stats),
-                     std::make_shared<DuplicateClusteringStage>(options, index, stats),
-                     std::make_shared<io::JsonlWriterStage>(writing, "write_removal_list")});
+    Pipeline verify(
+        "fuzzy_dedup_verify",
+        {make_reader(config_), std::make_shared<CandidateShingleStage>(options, index, stats),
+         std::make_shared<DuplicateClusteringStage>(options, index, stats),
+         std::make_shared<io::JsonlWriterStage>(writing, "write_removal_list")});
     verify.run(executor);
     if (after_phase) after_phase("verify");
   }

@@ -16,11 +16,12 @@ namespace curate::dedup {
 /// What FuzzyDeduplicationWorkflow reads and writes (NeMo Curator's names where it has
 /// them: input_path, output_path, char_ngrams via options.shingles...).
 struct FuzzyDeduplicationConfig {
-  std::vector<std::string> input_paths;     ///< JSONL files, folders or globs
-  std::optional<int> files_per_partition;   ///< reader grouping (default: one file each)
-  std::optional<uint64_t> blocksize;        ///< or group by bytes on disk
-  std::size_t batch_rows = 10'000;          ///< documents per reader batch
-  std::string output_path;                  ///< the removal list goes to <output_path>/FuzzyDuplicateIds
+  std::vector<std::string> input_paths;    ///< JSONL files, folders or globs
+  std::optional<int> files_per_partition;  ///< reader grouping (default: one file each)
+  std::optional<uint64_t> blocksize;       ///< or group by bytes on disk
+  std::size_t batch_rows = 10'000;         ///< documents per reader batch
+  std::size_t max_line_bytes = 16u << 20;  ///< longer records are skipped and reported
+  std::string output_path;  ///< the removal list goes to <output_path>/FuzzyDuplicateIds
   FuzzyOptions options;
   /// When set, also write the corpus without the removed documents here (JSONL).
   std::optional<std::string> deduplicated_output_path;

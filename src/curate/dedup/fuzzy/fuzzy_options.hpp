@@ -14,16 +14,16 @@ namespace curate::dedup {
 /// sketches are banded, and when two documents count as near duplicates. The stages of
 /// one run must be built from the same options (the workflow does that).
 struct FuzzyOptions {
-  ShingleOptions shingles;                        ///< word 5-grams by default
+  ShingleOptions shingles;  ///< word 5-grams by default
   SketchKind sketch = SketchKind::kOnePermutation;
   /// num_bands x minhashes_per_band; unset: chosen from the threshold so that a pair
   /// exactly at it becomes a candidate with probability >= 0.99 (choose_lsh_params).
   std::optional<LshParams> lsh;
-  int bands_per_iteration = 5;                    ///< LSH band window (memory bound)
-  uint64_t seed = 42;                             ///< NeMo Curator's default seed
-  bool use_64_bit_hash = false;                   ///< NeMo Curator's 32-bit default
-  double jaccard_threshold = 0.8;                 ///< verified pairs at or above are duplicates
-  int num_partitions = 64;                        ///< shuffle partitions
+  int bands_per_iteration = 5;     ///< LSH band window (memory bound)
+  uint64_t seed = 42;              ///< NeMo Curator's default seed
+  bool use_64_bit_hash = false;    ///< NeMo Curator's 32-bit default
+  double jaccard_threshold = 0.8;  ///< verified pairs at or above are duplicates
+  int num_partitions = 64;         ///< shuffle partitions
   std::string text_field = "text";
   std::string id_field = "id";
 

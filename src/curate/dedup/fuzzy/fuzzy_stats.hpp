@@ -15,9 +15,9 @@ struct FuzzyStats {
   std::atomic<uint64_t> shingles{0};           ///< shingles hashed while sketching
   std::atomic<uint64_t> duplicate_buckets{0};  ///< LSH buckets holding >= 2 documents
   std::atomic<uint64_t> candidate_documents{0};
-  std::atomic<uint64_t> candidate_pairs{0};    ///< pairs compared by exact Jaccard
-  std::atomic<uint64_t> verified_pairs{0};     ///< of those, at or above the threshold
-  std::atomic<uint64_t> components{0};         ///< connected components of >= 2 documents
+  std::atomic<uint64_t> candidate_pairs{0};  ///< pairs compared by exact Jaccard
+  std::atomic<uint64_t> verified_pairs{0};   ///< of those, at or above the threshold
+  std::atomic<uint64_t> components{0};       ///< connected components of >= 2 documents
   std::atomic<uint64_t> largest_component{0};
   std::atomic<uint64_t> documents_removed{0};
   std::atomic<uint64_t> verification_bytes{0};  ///< shingle-set bytes held for verification

@@ -48,7 +48,8 @@ void LshBucketStage::route(const TaskPtr& input, int round, ShuffleRouter& route
       std::memcpy(&bucket, bands + band * sizeof(uint64_t), sizeof(bucket));
       std::memcpy(row, &bucket, sizeof(bucket));
       // The high bits pick the partition: the low ones stay spread within it.
-      router.emit(static_cast<int>((bucket >> 32) % partitions), std::string_view(row, sizeof(row)));
+      router.emit(static_cast<int>((bucket >> 32) % partitions),
+                  std::string_view(row, sizeof(row)));
     }
   }
 }

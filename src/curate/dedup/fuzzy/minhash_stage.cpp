@@ -16,6 +16,15 @@ MinHashStage::MinHashStage(FuzzyOptions options, FuzzyStatsPtr stats, std::strin
       signature_(options_.num_hashes()),
       buckets_(options_.bands().num_bands) {}
 
+MinHashStage::MinHashStage(const MinHashStage& other)
+    : CloneableStage(other),
+      options_(other.options_),
+      stats_(other.stats_),
+      shingler_(options_.shingles),
+      hasher_(other.hasher_),
+      signature_(other.signature_.size()),
+      buckets_(other.buckets_.size()) {}
+
 StageIO MinHashStage::inputs() const {
   return {{options_.text_field, std::string(kDedupIdColumn)}};
 }
@@ -47,7 +56,8 @@ std::vector<TaskPtr> MinHashStage::process(TaskPtr task) {
   auto out = std::make_shared<DocumentBatch>(task->task_id(), task->dataset_name());
   out->inherit_from(*task);
   out->set_column(std::string(kDedupIdColumn), std::vector<int64_t>(ids.begin(), ids.end()));
-  out->set_column(std::string(kBucketsColumn), StringColumn::from_parts(std::move(bytes), std::move(offsets)));
+  out->set_column(std::string(kBucketsColumn),
+                  StringColumn::from_parts(std::move(bytes), std::move(offsets)));
   stats_->documents.fetch_add(rows, std::memory_order_relaxed);
   stats_->shingles.fetch_add(shingles, std::memory_order_relaxed);
   return {out};

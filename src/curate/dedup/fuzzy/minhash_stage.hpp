@@ -19,6 +19,10 @@ class MinHashStage final : public CloneableStage<MinHashStage> {
  public:
   /// Check the options; throws std::invalid_argument naming the one out of range.
   MinHashStage(FuzzyOptions options, FuzzyStatsPtr stats, std::string name = "minhash");
+  /// Copy the configuration and share the stats; the copy gets its own buffers (what an
+  /// executor's clone needs).
+  MinHashStage(const MinHashStage& other);
+  MinHashStage& operator=(const MinHashStage&) = delete;
 
   /// Sketch one DocumentBatch (needs the text and dedup id columns).
   std::vector<TaskPtr> process(TaskPtr task) override;
