@@ -17,7 +17,7 @@
 namespace curate::dedup {
 namespace {
 
-StagePtr make_reader(const FuzzyDeduplicationConfig& config, std::vector<std::string> fields = {}) {
+StagePtr make_reader(const FuzzyDeduplicationConfig& config) {
   io::FilePartitioningOptions partitioning;
   partitioning.paths = config.input_paths;
   partitioning.files_per_partition = config.files_per_partition;
@@ -27,7 +27,6 @@ StagePtr make_reader(const FuzzyDeduplicationConfig& config, std::vector<std::st
   io::JsonlReaderOptions reading;
   reading.schema.text_field = config.options.text_field;
   reading.schema.id_field = config.options.id_field;
-  reading.schema.fields = std::move(fields);
   reading.batch_rows = config.batch_rows;
   reading.max_line_bytes = config.max_line_bytes;
   reading.add_dedup_id = true;
@@ -43,6 +42,7 @@ FuzzyDeduplicationWorkflow::FuzzyDeduplicationWorkflow(FuzzyDeduplicationConfig 
   if (config_.output_path.empty()) throw std::invalid_argument("fuzzy dedup: no output path given");
   if (config_.batch_rows == 0)
     throw std::invalid_argument("fuzzy dedup: batch_rows must be at least 1");
+  reader_ = make_reader(config_);
 }
 
 std::string FuzzyDeduplicationWorkflow::removal_list_dir() const {
@@ -59,7 +59,7 @@ nlohmann::json FuzzyDeduplicationWorkflow::run(
 
   // Phase 1: sketches, buckets, components.
   Pipeline candidates("fuzzy_dedup_candidates",
-                      {make_reader(config_), std::make_shared<MinHashStage>(options, stats),
+                      {reader_, std::make_shared<MinHashStage>(options, stats),
                        std::make_shared<LshBucketStage>(options, stats),
                        std::make_shared<ConnectedComponentsStage>(stats)});
   const auto index = CandidateIndex::build(candidates.run(executor));
@@ -69,11 +69,10 @@ nlohmann::json FuzzyDeduplicationWorkflow::run(
   if (index->size() > 0) {
     io::JsonlWriterOptions writing;
     writing.output_dir = removal_dir;
-    Pipeline verify(
-        "fuzzy_dedup_verify",
-        {make_reader(config_), std::make_shared<CandidateShingleStage>(options, index, stats),
-         std::make_shared<DuplicateClusteringStage>(options, index, stats),
-         std::make_shared<io::JsonlWriterStage>(writing, "write_removal_list")});
+    Pipeline verify("fuzzy_dedup_verify",
+                    {reader_, std::make_shared<CandidateShingleStage>(options, index, stats),
+                     std::make_shared<DuplicateClusteringStage>(options, index, stats),
+                     std::make_shared<io::JsonlWriterStage>(writing, "write_removal_list")});
     verify.run(executor);
     if (after_phase) after_phase("verify");
   }

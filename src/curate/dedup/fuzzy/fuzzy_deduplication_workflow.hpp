@@ -1,6 +1,7 @@
 #pragma once
 
 #include "curate/core/executor.hpp"
+#include "curate/core/processing_stage.hpp"
 #include "curate/dedup/fuzzy/fuzzy_options.hpp"
 
 #include <nlohmann/json.hpp>
@@ -39,7 +40,8 @@ struct FuzzyDeduplicationConfig {
 /// thread-safe; `run` may be called more than once.
 class FuzzyDeduplicationWorkflow {
  public:
-  /// Check the configuration; throws std::invalid_argument naming what is wrong.
+  /// Check the configuration and list the input files now, so a mistake or a missing
+  /// path is reported before anything runs; throws std::invalid_argument naming it.
   explicit FuzzyDeduplicationWorkflow(FuzzyDeduplicationConfig config);
 
   /// Run every phase on `executor` and return the counters (documents, shingles,
@@ -56,6 +58,7 @@ class FuzzyDeduplicationWorkflow {
 
  private:
   FuzzyDeduplicationConfig config_;
+  StagePtr reader_;  // each pipeline expands it into fresh stages
 };
 
 }  // namespace curate::dedup

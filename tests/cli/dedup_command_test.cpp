@@ -1,0 +1,105 @@
+// `curate dedup fuzzy`: the removal list with evidence, stats.json, and option errors
+// that exit 2 before anything runs.
+
+#include "cli/cli_test_util.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+namespace curate::cli::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Ten originals of distinct words, each followed later by an exact and a near copy.
+void write_corpus(const TempDir& dir) {
+  std::ostringstream first;
+  std::ostringstream second;
+  for (int i = 0; i < 10; ++i) {
+    std::string text;
+    for (int w = 0; w < 60; ++w) text += "w" + std::to_string(i * 1000 + w) + " ";
+    first << nlohmann::json{{"id", "orig-" + std::to_string(i)}, {"text", text}}.dump() << "\n";
+    second << nlohmann::json{{"id", "exact-" + std::to_string(i)}, {"text", text}}.dump() << "\n";
+    second
+        << nlohmann::json{{"id", "near-" + std::to_string(i)}, {"text", text + "one more"}}.dump()
+        << "\n";
+  }
+  write_file(dir / "in/a.jsonl", first.str());
+  write_file(dir / "in/b.jsonl", second.str());
+}
+
+std::map<std::string, nlohmann::json> removal_list(const std::filesystem::path& dir) {
+  std::map<std::string, nlohmann::json> removals;
+  for (const auto& [name, content] : folder_contents(dir)) {
+    std::istringstream lines(content);
+    for (std::string line; std::getline(lines, line);) {
+      const auto record = nlohmann::json::parse(line);
+      removals[record.at("id")] = record;
+    }
+  }
+  return removals;
+}
+
+TEST(DedupCommand, FuzzyWritesTheRemovalListWithEvidenceAndStats) {
+  TempDir dir;
+  write_corpus(dir);
+  const auto result = run_curate({"dedup", "fuzzy", "--input", (dir / "in").string(), "--output",
+                                  (dir / "out").string(), "--workers", "2"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("P(candidate)"));
+  EXPECT_THAT(result.out, HasSubstr("20 removed"));
+  const auto removals = removal_list(dir / "out/FuzzyDuplicateIds");
+  ASSERT_EQ(removals.size(), 20u);
+  for (int i = 0; i < 10; ++i) {
+    const auto& exact = removals.at("exact-" + std::to_string(i));
+    EXPECT_EQ(exact.at("kept_id"), "orig-" + std::to_string(i));
+    EXPECT_EQ(exact.at("similarity"), 1.0);
+    const auto& near = removals.at("near-" + std::to_string(i));
+    EXPECT_EQ(near.at("kept_id"), "orig-" + std::to_string(i));
+    EXPECT_NEAR(near.at("similarity").get<double>(), 56.0 / 58.0, 1e-12);
+  }
+  const auto stats = nlohmann::json::parse(read_file(dir / "out/stats.json"));
+  EXPECT_EQ(stats.at("counters").at("documents"), 30);
+  EXPECT_EQ(stats.at("counters").at("documents_removed"), 20);
+  EXPECT_EQ(stats.at("counters").at("components"), 10);
+  EXPECT_TRUE(stats.at("phases").contains("candidates"));
+  EXPECT_TRUE(stats.at("phases").contains("verify"));
+}
+
+TEST(DedupCommand, JsonPrintsOnlyTheCounters) {
+  TempDir dir;
+  write_corpus(dir);
+  const auto result = run_curate({"dedup", "fuzzy", "--input", (dir / "in").string(), "--output",
+                                  (dir / "out").string(), "--json", "--char-ngrams", "24"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto counters = nlohmann::json::parse(result.out);
+  EXPECT_EQ(counters.at("documents_removed"), 20);
+}
+
+TEST(DedupCommand, BadOptionsExitTwoAndSayWhy) {
+  TempDir dir;
+  write_corpus(dir);
+  const std::string in = (dir / "in").string();
+  const std::string out = (dir / "out").string();
+  auto result =
+      run_curate({"dedup", "fuzzy", "--input", in, "--output", out, "--threshold", "1.5"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("jaccard_threshold must be in (0, 1]"));
+  result = run_curate({"dedup", "fuzzy", "--input", in, "--output", out, "--num-bands", "10"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("--num-bands and --minhashes-per-band go together"));
+  result = run_curate({"dedup", "fuzzy", "--input", in, "--output", out, "--lsh-preset", "nemo"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("nemo_curator"));
+  result = run_curate({"dedup", "fuzzy", "--input", (dir / "missing").string(), "--output", out});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("missing"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "out/FuzzyDuplicateIds"));
+}
+
+}  // namespace
+}  // namespace curate::cli::testing
