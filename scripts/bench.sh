@@ -9,7 +9,7 @@ data=${BENCH_DATA:-$repo/build-bench-data}
 quick=${BENCH_QUICK:-0}
 mkdir -p "$data"
 
-cmake --build "$build" -j "$(nproc)" --target bench_executor bench_jsonl_io bench_text_filters bench_shuffle \
+cmake --build "$build" -j "$(nproc)" --target bench_executor bench_jsonl_io bench_text_filters bench_shuffle bench_exact_dedup \
   gen_corpus curate_cli_main >/dev/null
 bin=$build/bin
 benchdir=$build/bench
@@ -121,6 +121,21 @@ gbench_counter() {
 add_row "shuffle 16-byte rows, route + reduce, 1 core (median of 3)" \
   "$(gbench_counter BM_Shuffle16ByteRows/1/ ns_per_row "$data/shuffle.txt") ns/row" \
   "bench_shuffle, peak RSS $(gbench_counter BM_Shuffle16ByteRows/1/ peak_rss_MB "$data/shuffle.txt") MB"
+
+# --- Exact deduplication (issue 10): read -> hash -> shuffle -> removal list, one core.
+exact_mb=1024
+[[ $quick == 1 ]] && exact_mb=128
+exact_corpus=$data/exact_${exact_mb}mb
+[[ -d $exact_corpus ]] || "$bin/gen_corpus" --output "$exact_corpus" --size "${exact_mb}M" \
+  --files 16 --doc-bytes 4096 --exact-dup-share 0.2 --near-dup-share 0 >&2
+section "exact deduplication end to end on ${exact_mb} MB, one core (Google Benchmark)"
+CURATE_BENCH_CORPUS=$exact_corpus CURATE_BENCH_OUT=$data taskset -c 0 \
+  "$benchdir/bench_exact_dedup" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+  | tee "$data/exact_dedup.txt" >&2
+add_row "exact dedup read -> XXH3-128 -> shuffle -> removal list, 1 core (median of 3, target >= 500)" \
+  "$(gbench_counter BM_ExactDedup/0/ MB_per_s "$data/exact_dedup.txt") MB/s" "bench_exact_dedup, taskset -c 0"
+add_row "exact dedup with MD5 (NeMo Curator's hash), 1 core (median of 3)" \
+  "$(gbench_counter BM_ExactDedup/1/ MB_per_s "$data/exact_dedup.txt") MB/s" "bench_exact_dedup, taskset -c 0"
 
 # --- End to end (issue 4): read JSONL, NeMo English rules, write kept documents, 1 core.
 e2e_mb=1024

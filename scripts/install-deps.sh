@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake make pkg-config ccache git time
   libsimdjson-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libzstd-dev zlib1g-dev libxxhash-dev libicu-dev
+  libzstd-dev zlib1g-dev libxxhash-dev libicu-dev libssl-dev
   libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libopenmpi-dev openmpi-bin libhwloc-dev

@@ -1,5 +1,6 @@
 #include "curate/cli/stage_catalogue.hpp"
 
+#include "curate/dedup/register_dedup_stages.hpp"
 #include "curate/io/register_io_stages.hpp"
 #include "curate/text/register_text_stages.hpp"
 
@@ -10,6 +11,7 @@ namespace curate::cli {
 StageRegistry make_stage_catalogue() {
   StageRegistry registry;
   register_io_stages(registry);
+  register_dedup_stages(registry);
   register_text_stages(registry);
   return registry;
 }
