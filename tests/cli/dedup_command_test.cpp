@@ -52,7 +52,7 @@ TEST(DedupCommand, FuzzyWritesTheRemovalListWithEvidenceAndStats) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("P(candidate)"));
   EXPECT_THAT(result.out, HasSubstr("20 removed"));
-  const auto removals = removal_list(dir / "out/FuzzyDuplicateIds");
+  const auto removals = removal_list(dir / "out/removal_list");
   ASSERT_EQ(removals.size(), 20u);
   for (int i = 0; i < 10; ++i) {
     const auto& exact = removals.at("exact-" + std::to_string(i));
@@ -68,6 +68,54 @@ TEST(DedupCommand, FuzzyWritesTheRemovalListWithEvidenceAndStats) {
   EXPECT_EQ(stats.at("counters").at("components"), 10);
   EXPECT_TRUE(stats.at("phases").contains("candidates"));
   EXPECT_TRUE(stats.at("phases").contains("verify"));
+}
+
+TEST(DedupCommand, FuzzyPerformRemovalWritesTheKeptCorpusAndRefusesStaleOutput) {
+  TempDir dir;
+  write_corpus(dir);
+  const std::vector<std::string> args{"dedup",
+                                      "fuzzy",
+                                      "--input",
+                                      (dir / "in").string(),
+                                      "--output",
+                                      (dir / "out").string(),
+                                      "--perform-removal"};
+  auto result = run_curate(args);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::string kept;
+  for (const auto& [name, content] : folder_contents(dir / "out/deduplicated")) kept += content;
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_THAT(kept, HasSubstr("\"orig-" + std::to_string(i) + "\""));
+    EXPECT_THAT(kept, ::testing::Not(HasSubstr("\"exact-" + std::to_string(i) + "\"")));
+    EXPECT_THAT(kept, ::testing::Not(HasSubstr("\"near-" + std::to_string(i) + "\"")));
+  }
+  result = run_curate(args);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("is not empty"));
+  auto overwrite = args;
+  overwrite.push_back("--overwrite");
+  EXPECT_EQ(run_curate(overwrite).exit_code, 0);
+}
+
+TEST(DedupCommand, ExactRemovesIdenticalTextsOnly) {
+  TempDir dir;
+  write_corpus(dir);
+  const auto result = run_curate({"dedup", "exact", "--input", (dir / "in").string(), "--output",
+                                  (dir / "out").string(), "--hash", "md5"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("10 removed"));
+  const auto removals = removal_list(dir / "out/removal_list");
+  ASSERT_EQ(removals.size(), 10u);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(removals.at("exact-" + std::to_string(i)).at("kept_id"), "orig-" + std::to_string(i));
+  }
+  const auto stats = nlohmann::json::parse(read_file(dir / "out/stats.json"));
+  EXPECT_EQ(stats.at("workflow"), "exact");
+  EXPECT_EQ(stats.at("counters").at("duplicate_groups"), 10);
+  EXPECT_EQ(run_curate({"dedup", "exact", "--input", (dir / "in").string(), "--output",
+                        (dir / "out2").string(), "--hash", "sha1"})
+                .exit_code,
+            2);
 }
 
 TEST(DedupCommand, JsonPrintsOnlyTheCounters) {
@@ -98,7 +146,7 @@ TEST(DedupCommand, BadOptionsExitTwoAndSayWhy) {
   result = run_curate({"dedup", "fuzzy", "--input", (dir / "missing").string(), "--output", out});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, HasSubstr("missing"));
-  EXPECT_FALSE(std::filesystem::exists(dir / "out/FuzzyDuplicateIds"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "out/removal_list"));
 }
 
 }  // namespace

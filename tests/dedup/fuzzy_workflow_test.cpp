@@ -186,11 +186,12 @@ RunResult run_workflow(const fs::path& input, const fs::path& output, FuzzyOptio
                        int workers, int files_per_partition = 1, std::size_t batch_rows = 10'000,
                        std::size_t max_line_bytes = 16u << 20) {
   FuzzyDeduplicationConfig config;
-  config.max_line_bytes = max_line_bytes;
-  config.input_paths = {input.string()};
+  config.input.paths = {input.string()};
+  config.input.max_line_bytes = max_line_bytes;
+  config.input.files_per_partition = files_per_partition;
+  config.input.batch_rows = batch_rows;
   config.output_path = output.string();
-  config.files_per_partition = files_per_partition;
-  config.batch_rows = batch_rows;
+  config.overwrite = true;
   config.options = options;
   FuzzyDeduplicationWorkflow workflow(config);
   backends::LocalExecutor executor(nlohmann::json{{"num_cpus", workers}});
@@ -365,8 +366,9 @@ TEST(FuzzyDeduplicationWorkflow, AFiftyMegabyteDocumentIsSketched) {
 
 TEST(FuzzyDeduplicationWorkflow, BadOptionsAreRejectedBeforeAnythingRuns) {
   FuzzyDeduplicationConfig config;
-  config.input_paths = {"/nonexistent"};
+  config.input.paths = {"/nonexistent"};
   config.output_path = "/tmp/x";
+  EXPECT_THROW(FuzzyDeduplicationWorkflow{config}, std::invalid_argument);
   config.options.jaccard_threshold = 1.5;
   EXPECT_THROW(FuzzyDeduplicationWorkflow{config}, std::invalid_argument);
   config.options.jaccard_threshold = 0.8;

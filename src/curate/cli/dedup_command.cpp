@@ -5,6 +5,7 @@
 #include "curate/backends/local/local_executor.hpp"
 #include "curate/cli/config_error.hpp"
 #include "curate/cli/progress_reporter.hpp"
+#include "curate/dedup/exact/exact_deduplication_workflow.hpp"
 #include "curate/dedup/fuzzy/fuzzy_deduplication_workflow.hpp"
 
 #include <fmt/format.h>
@@ -26,8 +27,9 @@ void add_common_options(CLI::App& command, DedupOptions& o) {
       ->expected(1, -1);
   command.add_option("--output", o.output, "Folder for the removal list and stats.json")
       ->required();
-  command.add_option("--deduplicated-output", o.deduplicated,
-                     "Also write the corpus without the removed documents to this folder");
+  command.add_flag("--perform-removal", o.perform_removal,
+                   "Also write the corpus without the removed documents to OUTPUT/deduplicated");
+  command.add_flag("--overwrite", o.overwrite, "Replace the output of an earlier run");
   command.add_option("--text-field", o.text_field, "The text field of each record")
       ->capture_default_str();
   command.add_option("--id-field", o.id_field, "The id field the removal list names")
@@ -73,8 +75,6 @@ dedup::FuzzyOptions fuzzy_options(const DedupOptions& o) {
     options.seed = o.seed;
     options.use_64_bit_hash = o.use_64_bit_hash;
     options.num_partitions = o.num_partitions;
-    options.text_field = o.text_field;
-    options.id_field = o.id_field;
     return options.resolved();
   } catch (const std::invalid_argument& error) {
     fail_config(error.what());
@@ -131,19 +131,43 @@ void write_stats(const fs::path& output, const json& record) {
   fs::rename(temporary, path);
 }
 
-int fuzzy_command(const DedupOptions& o, CliContext& context) {
-  dedup::FuzzyDeduplicationConfig config;
-  config.input_paths = o.input;
-  config.output_path = o.output;
-  config.files_per_partition = o.files_per_partition;
-  config.options = fuzzy_options(o);
-  config.deduplicated_output_path = o.deduplicated;
-  std::optional<dedup::FuzzyDeduplicationWorkflow> workflow;
+dedup::DedupInput dedup_input(const DedupOptions& o) {
+  dedup::DedupInput input;
+  input.paths = o.input;
+  input.files_per_partition = o.files_per_partition;
+  input.text_field = o.text_field;
+  input.id_field = o.id_field;
+  return input;
+}
+
+// Builds a workflow, turning its checks (bad option, missing input) into exit status 2.
+template <typename Workflow, typename Config>
+Workflow build_workflow(Config config) {
   try {
-    workflow.emplace(config);
+    return Workflow(std::move(config));
   } catch (const std::invalid_argument& error) {
     fail_config(error.what());
   }
+  throw std::logic_error("unreachable");
+}
+
+void print_summary(const DedupOptions& o, CliContext& context, const json& counters,
+                   const std::string& line) {
+  if (o.json) {
+    context.out << counters.dump() << "\n";
+  } else if (!o.quiet) {
+    context.out << line << "\n";
+  }
+}
+
+int fuzzy_command(const DedupOptions& o, CliContext& context) {
+  dedup::FuzzyDeduplicationConfig config;
+  config.input = dedup_input(o);
+  config.output_path = o.output;
+  config.options = fuzzy_options(o);
+  config.perform_removal = o.perform_removal;
+  config.overwrite = o.overwrite;
+  const auto workflow = build_workflow<dedup::FuzzyDeduplicationWorkflow>(config);
   const auto& lsh = config.options.bands();
   if (!o.quiet && !o.json) {
     context.out << fmt::format(
@@ -154,20 +178,60 @@ int fuzzy_command(const DedupOptions& o, CliContext& context) {
   }
   PhaseRunner runner(o, context);
   json counters = runner.run(
-      [&](const auto& after_phase) { return workflow->run(runner.executor(), after_phase); });
-  json record = {{"workflow", "fuzzy"}, {"counters", counters}, {"phases", runner.phases()}};
-  write_stats(o.output, record);
-  if (o.json) {
-    context.out << counters.dump() << "\n";
-  } else if (!o.quiet) {
-    context.out << fmt::format(
-        "{} documents, {} candidates in {} components (largest {}), {} pairs verified of {} "
-        "compared; {} removed; removal list: {}\n",
-        counters["documents"].get<uint64_t>(), counters["candidate_documents"].get<uint64_t>(),
-        counters["components"].get<uint64_t>(), counters["largest_component"].get<uint64_t>(),
-        counters["verified_pairs"].get<uint64_t>(), counters["candidate_pairs"].get<uint64_t>(),
-        counters["documents_removed"].get<uint64_t>(), counters["removal_list"].get<std::string>());
+      [&](const auto& after_phase) { return workflow.run(runner.executor(), after_phase); });
+  write_stats(o.output,
+              {{"workflow", "fuzzy"}, {"counters", counters}, {"phases", runner.phases()}});
+  print_summary(
+      o, context, counters,
+      fmt::format(
+          "{} documents, {} candidates in {} components (largest {}), {} pairs verified "
+          "of {} compared; {} removed; removal list: {}",
+          counters["documents"].get<uint64_t>(), counters["candidate_documents"].get<uint64_t>(),
+          counters["components"].get<uint64_t>(), counters["largest_component"].get<uint64_t>(),
+          counters["verified_pairs"].get<uint64_t>(), counters["candidate_pairs"].get<uint64_t>(),
+          counters["documents_removed"].get<uint64_t>(),
+          counters["removal_list"].get<std::string>()));
+  return kExitSuccess;
+}
+
+int exact_command(const DedupOptions& o, CliContext& context) {
+  dedup::ExactDeduplicationParams params;
+  params.input_path = o.input;
+  params.output_path = o.output;
+  params.text_field = o.text_field;
+  params.id_field = o.id_field;
+  params.files_per_partition = o.files_per_partition;
+  params.perform_removal = o.perform_removal;
+  params.overwrite = o.overwrite;
+  try {
+    params.hash = dedup::text_hash_from_name(o.hash);
+  } catch (const std::invalid_argument& error) {
+    fail_config(error.what());
   }
+  auto workflow = build_workflow<dedup::ExactDeduplicationWorkflow>(params);
+  PhaseRunner runner(o, context);
+  json counters = runner.run([&](const auto& after_phase) {
+    const auto stats = workflow.run(runner.executor());
+    after_phase(o.perform_removal ? "identification_and_removal" : "identification");
+    json result = {{"documents", stats.documents},
+                   {"duplicate_groups", stats.duplicate_groups},
+                   {"documents_removed", stats.removed},
+                   {"removal_list", stats.removal_list_dir}};
+    if (o.perform_removal) {
+      result["kept_written"] = stats.kept_written;
+      result["deduplicated"] = stats.deduplicated_dir;
+    }
+    return result;
+  });
+  write_stats(o.output,
+              {{"workflow", "exact"}, {"counters", counters}, {"phases", runner.phases()}});
+  print_summary(o, context, counters,
+                fmt::format("{} documents, {} groups of identical texts; {} removed; removal "
+                            "list: {}",
+                            counters["documents"].get<uint64_t>(),
+                            counters["duplicate_groups"].get<uint64_t>(),
+                            counters["documents_removed"].get<uint64_t>(),
+                            counters["removal_list"].get<std::string>()));
   return kExitSuccess;
 }
 
@@ -179,7 +243,7 @@ CLI::App* add_dedup_command(CLI::App& app, DedupOptions& o) {
   auto* exact =
       dedup->add_subcommand("exact", "Remove documents whose text is identical to an earlier one");
   add_common_options(*exact, o);
-  exact->add_option("--hash", o.hash, "xxh3 (XXH3-128) or md5 (NeMo Curator's)")
+  exact->add_option("--hash", o.hash, "xxh3_128 (default) or md5 (NeMo Curator's)")
       ->capture_default_str();
   exact->callback([&o] { o.mode = "exact"; });
 
@@ -223,8 +287,7 @@ CLI::App* add_dedup_command(CLI::App& app, DedupOptions& o) {
 
 int dedup_command(const DedupOptions& options, CliContext& context) {
   if (options.mode == "fuzzy") return fuzzy_command(options, context);
-  fail_config("exact deduplication is not wired yet");
-  return kExitUsage;
+  return exact_command(options, context);
 }
 
 }  // namespace curate::cli

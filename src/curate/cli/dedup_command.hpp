@@ -15,10 +15,11 @@ namespace curate::cli {
 
 /// The options of `curate dedup exact|fuzzy`.
 struct DedupOptions {
-  std::string mode;                         ///< "exact" or "fuzzy"
-  std::vector<std::string> input;           ///< --input: files, folders, globs
-  std::string output;                       ///< --output: removal list and stats.json
-  std::optional<std::string> deduplicated;  ///< --deduplicated-output: the kept corpus
+  std::string mode;                ///< "exact" or "fuzzy"
+  std::vector<std::string> input;  ///< --input: files, folders, globs
+  std::string output;              ///< --output: removal list and stats.json
+  bool perform_removal = false;    ///< --perform-removal: write the kept corpus
+  bool overwrite = false;          ///< --overwrite: replace earlier output
   std::string text_field = "text";
   std::string id_field = "id";
   std::optional<int> files_per_partition;
@@ -26,7 +27,7 @@ struct DedupOptions {
   bool quiet = false;
   bool json = false;
   // exact
-  std::string hash = "xxh3";
+  std::string hash = "xxh3_128";
   // fuzzy
   std::optional<int> char_ngrams;  ///< NeMo Curator's name: character n-grams
   int word_ngrams = 5;

@@ -6,6 +6,8 @@
 #include "curate/dedup/fuzzy/candidate_shingle_stage.hpp"
 #include "curate/dedup/fuzzy/fuzzy_columns.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
@@ -62,7 +64,8 @@ void DuplicateClusteringStage::route(const TaskPtr& input, int, ShuffleRouter& r
   }
 }
 
-std::vector<TaskPtr> DuplicateClusteringStage::reduce(int, int, std::vector<RowBlock> blocks) {
+std::vector<TaskPtr> DuplicateClusteringStage::reduce(int, int partition,
+                                                      std::vector<RowBlock> blocks) {
   // Parse every row once; shingles are copied into one aligned arena (rows in a block
   // are byte-packed), so each document's set is a span the Jaccard loop can read.
   std::size_t rows = 0;
@@ -147,7 +150,8 @@ std::vector<TaskPtr> DuplicateClusteringStage::reduce(int, int, std::vector<RowB
     kept_ids.append(docs[r.kept].user_id);
     similarity.push_back(r.similarity);
   }
-  auto out = std::make_shared<DocumentBatch>("", "", "id");
+  // Named by partition, so the removal list's files are the same for any worker count.
+  auto out = std::make_shared<DocumentBatch>(fmt::format("part.{:05}", partition), "", "id");
   out->set_column("id", std::move(ids));
   out->set_column("kept_id", std::move(kept_ids));
   out->set_column("similarity", std::move(similarity));

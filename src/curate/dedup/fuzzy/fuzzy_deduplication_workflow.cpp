@@ -8,54 +8,38 @@
 #include "curate/dedup/fuzzy/fuzzy_stats.hpp"
 #include "curate/dedup/fuzzy/lsh_bucket_stage.hpp"
 #include "curate/dedup/fuzzy/minhash_stage.hpp"
-#include "curate/io/jsonl_reader_stage.hpp"
 #include "curate/io/jsonl_writer_stage.hpp"
 
 #include <filesystem>
 #include <stdexcept>
 
 namespace curate::dedup {
-namespace {
 
-StagePtr make_reader(const FuzzyDeduplicationConfig& config) {
-  io::FilePartitioningOptions partitioning;
-  partitioning.paths = config.input_paths;
-  partitioning.files_per_partition = config.files_per_partition;
-  partitioning.blocksize = config.blocksize;
-  if (!partitioning.files_per_partition && !partitioning.blocksize)
-    partitioning.files_per_partition = 1;
-  io::JsonlReaderOptions reading;
-  reading.schema.text_field = config.options.text_field;
-  reading.schema.id_field = config.options.id_field;
-  reading.batch_rows = config.batch_rows;
-  reading.max_line_bytes = config.max_line_bytes;
-  reading.add_dedup_id = true;
-  return std::make_shared<io::JsonlReader>(std::move(partitioning), std::move(reading), "read");
-}
-
-}  // namespace
+namespace fs = std::filesystem;
 
 FuzzyDeduplicationWorkflow::FuzzyDeduplicationWorkflow(FuzzyDeduplicationConfig config)
     : config_(std::move(config)) {
+  const auto fail = [](const std::string& message) {
+    throw std::invalid_argument("FuzzyDeduplicationWorkflow: " + message);
+  };
+  if (config_.input.paths.empty()) fail("input_path must name at least one file or folder");
+  if (config_.output_path.empty()) fail("output_path must be set");
+  if (config_.input.batch_rows == 0) fail("batch_rows must be at least 1");
+  config_.options.text_field = config_.input.text_field;
+  config_.options.id_field = config_.input.id_field;
   config_.options = config_.options.resolved();
-  if (config_.input_paths.empty()) throw std::invalid_argument("fuzzy dedup: no input path given");
-  if (config_.output_path.empty()) throw std::invalid_argument("fuzzy dedup: no output path given");
-  if (config_.batch_rows == 0)
-    throw std::invalid_argument("fuzzy dedup: batch_rows must be at least 1");
-  reader_ = make_reader(config_);
-}
-
-std::string FuzzyDeduplicationWorkflow::removal_list_dir() const {
-  return (std::filesystem::path(config_.output_path) / "FuzzyDuplicateIds").string();
+  reader_ = make_dedup_reader(config_.input, true);
+  removal_list_dir_ = (fs::path(config_.output_path) / "removal_list").string();
+  deduplicated_dir_ = (fs::path(config_.output_path) / "deduplicated").string();
 }
 
 nlohmann::json FuzzyDeduplicationWorkflow::run(
     Executor& executor, const std::function<void(const std::string&)>& after_phase) const {
   const auto& options = config_.options;
+  prepare_output_dir(removal_list_dir_, config_.overwrite);
+  if (config_.perform_removal) prepare_output_dir(deduplicated_dir_, config_.overwrite);
+  fs::create_directories(removal_list_dir_);
   auto stats = std::make_shared<FuzzyStats>();
-  const auto removal_dir = removal_list_dir();
-  std::filesystem::remove_all(removal_dir);
-  std::filesystem::create_directories(removal_dir);
 
   // Phase 1: sketches, buckets, components.
   Pipeline candidates("fuzzy_dedup_candidates",
@@ -68,7 +52,7 @@ nlohmann::json FuzzyDeduplicationWorkflow::run(
   // Phase 2: exact Jaccard of the candidates, clustering, the removal list.
   if (index->size() > 0) {
     io::JsonlWriterOptions writing;
-    writing.output_dir = removal_dir;
+    writing.output_dir = removal_list_dir_;
     Pipeline verify("fuzzy_dedup_verify",
                     {reader_, std::make_shared<CandidateShingleStage>(options, index, stats),
                      std::make_shared<DuplicateClusteringStage>(options, index, stats),
@@ -79,7 +63,20 @@ nlohmann::json FuzzyDeduplicationWorkflow::run(
 
   auto result = stats->to_json();
   result["candidate_index_bytes"] = index->memory_bytes();
-  result["removal_list"] = removal_dir;
+  result["removal_list"] = removal_list_dir_;
+
+  // Phase 3: the corpus without the removed documents.
+  if (config_.perform_removal) {
+    uint64_t written = 0;
+    for (const TaskPtr& file : removal_pipeline(config_.input, removal_list_dir_, deduplicated_dir_,
+                                                "fuzzy_dedup_removal")
+                                   .run(executor)) {
+      written += metadata_count(*file, "rows_written");
+    }
+    if (after_phase) after_phase("removal");
+    result["kept_written"] = written;
+    result["deduplicated"] = deduplicated_dir_;
+  }
   return result;
 }
 
