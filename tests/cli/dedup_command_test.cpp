@@ -118,6 +118,20 @@ TEST(DedupCommand, ExactRemovesIdenticalTextsOnly) {
             2);
 }
 
+TEST(DedupCommand, DescribePrintsTheSCurveAndRunsNothing) {
+  TempDir dir;
+  write_corpus(dir);
+  const auto result =
+      run_curate({"dedup", "fuzzy", "--input", (dir / "in").string(), "--output",
+                  (dir / "out").string(), "--describe", "--lsh-preset", "nemo_curator"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("20 bands x 13 rows"));
+  EXPECT_THAT(result.out, HasSubstr("J=0.70"));
+  EXPECT_THAT(result.out, HasSubstr("J=0.80"));
+  EXPECT_THAT(result.out, HasSubstr("J=0.90"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+}
+
 TEST(DedupCommand, JsonPrintsOnlyTheCounters) {
   TempDir dir;
   write_corpus(dir);

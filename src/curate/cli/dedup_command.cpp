@@ -176,6 +176,12 @@ int fuzzy_command(const DedupOptions& o, CliContext& context) {
                        lsh.num_bands, lsh.minhashes_per_band, config.options.jaccard_threshold)
                 << dedup::describe_s_curve(config.options.jaccard_threshold, lsh) << "\n";
   }
+  if (o.describe) {
+    if (o.quiet || o.json) {
+      context.out << dedup::describe_s_curve(config.options.jaccard_threshold, lsh) << "\n";
+    }
+    return kExitSuccess;
+  }
   PhaseRunner runner(o, context);
   json counters = runner.run(
       [&](const auto& after_phase) { return workflow.run(runner.executor(), after_phase); });
@@ -281,6 +287,8 @@ CLI::App* add_dedup_command(CLI::App& app, DedupOptions& o) {
   fuzzy->add_option("--num-partitions", o.num_partitions, "Shuffle partitions")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  fuzzy->add_flag("--describe", o.describe,
+                  "Print the shingles, sketch, bands x rows and the S-curve; run nothing");
   fuzzy->callback([&o] { o.mode = "fuzzy"; });
   return dedup;
 }

@@ -26,6 +26,7 @@ struct DedupOptions {
   int workers = 0;  ///< 0: every CPU
   bool quiet = false;
   bool json = false;
+  bool describe = false;  ///< fuzzy: print the plan and the S-curve, run nothing
   // exact
   std::string hash = "xxh3_128";
   // fuzzy
