@@ -133,9 +133,11 @@ CURATE_BENCH_CORPUS=$exact_corpus CURATE_BENCH_OUT=$data taskset -c 0 \
   "$benchdir/bench_exact_dedup" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
   | tee "$data/exact_dedup.txt" >&2
 add_row "exact dedup read -> XXH3-128 -> shuffle -> removal list, 1 core (median of 3, target >= 500)" \
-  "$(gbench_counter BM_ExactDedup/0/ MB_per_s "$data/exact_dedup.txt") MB/s" "bench_exact_dedup, taskset -c 0"
+  "$(gbench_counter BM_ExactDedup/0/ MB_per_s "$data/exact_dedup.txt") MB/s" \
+  "bench_exact_dedup, taskset -c 0; $(gbench_counter BM_ExactDedup/0/ MB_per_cpu_s "$data/exact_dedup.txt") MB per CPU-second"
 add_row "exact dedup with MD5 (NeMo Curator's hash), 1 core (median of 3)" \
-  "$(gbench_counter BM_ExactDedup/1/ MB_per_s "$data/exact_dedup.txt") MB/s" "bench_exact_dedup, taskset -c 0"
+  "$(gbench_counter BM_ExactDedup/1/ MB_per_s "$data/exact_dedup.txt") MB/s" \
+  "bench_exact_dedup, taskset -c 0; $(gbench_counter BM_ExactDedup/1/ MB_per_cpu_s "$data/exact_dedup.txt") MB per CPU-second"
 
 # --- End to end (issue 4): read JSONL, NeMo English rules, write kept documents, 1 core.
 e2e_mb=1024
