@@ -114,9 +114,13 @@ section "shuffle of 16-byte rows (Google Benchmark, one core, each run in a fres
 CURATE_BENCH_ROWS=$([[ $quick == 1 ]] && echo 200000 || echo 2000000) \
   taskset -c 0 "$benchdir/bench_shuffle" --benchmark_filter='BM_Shuffle16ByteRows/1/' \
   --benchmark_repetitions=3 --benchmark_report_aggregates_only=true | tee "$data/shuffle.txt" >&2
-# A counter of the median row of Google Benchmark `name` in console output `file`.
+# Counter `counter` of the median row of Google Benchmark `name` in console output `file`
+# (arguments: name counter file), as a plain number (Google Benchmark writes 1.9k).
 gbench_counter() {
-  grep -E "^$1.*_median " "$3" | grep -o "$2=[0-9.]*[kMG]\?" | head -1 | sed "s/$2=//"
+  grep -E "^$1.*_median " "$3" | grep -o "$2=[0-9.]*[kMG]\?" | head -1 | sed "s/$2=//" |
+    awk '{ v = $1 + 0; u = substr($1, length($1)); m = 1;
+           if (u == "k") m = 1e3; else if (u == "M") m = 1e6; else if (u == "G") m = 1e9;
+           printf "%.1f", v * m }'
 }
 add_row "shuffle 16-byte rows, route + reduce, 1 core (median of 3)" \
   "$(gbench_counter BM_Shuffle16ByteRows/1/ ns_per_row "$data/shuffle.txt") ns/row" \
