@@ -1,11 +1,7 @@
 #include "curate/dedup/exact/exact_deduplication_workflow.hpp"
 
 #include "curate/dedup/exact/exact_duplicates.hpp"
-#include "curate/dedup/removal/remove_duplicates_stage.hpp"
-#include "curate/io/jsonl_reader_stage.hpp"
-#include "curate/io/jsonl_writer_stage.hpp"
-
-#include <fmt/format.h>
+#include "curate/dedup/workflow_support.hpp"
 
 #include <filesystem>
 #include <stdexcept>
@@ -15,26 +11,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::uint64_t metadata_count(const Task& task, std::string_view key) {
-  const auto& metadata = task.metadata();
-  const auto it = metadata.find(key);
-  return it != metadata.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
-}
-
-// Refuse to mix a run's output with an earlier one's: stale part files of a run with
-// more partitions would otherwise stay in the removal list.
-void prepare_output_dir(const std::string& dir, bool overwrite) {
-  std::error_code error;
-  if (fs::exists(dir, error) && !fs::is_empty(dir, error)) {
-    if (!overwrite) {
-      throw std::runtime_error(fmt::format(
-          "output folder '{}' is not empty; remove it or set overwrite to replace it", dir));
-    }
-    fs::remove_all(dir, error);
-    if (error) {
-      throw std::runtime_error(fmt::format("cannot remove '{}': {}", dir, error.message()));
-    }
-  }
+DedupInput dedup_input(const ExactDeduplicationParams& params) {
+  DedupInput input;
+  input.paths = params.input_path;
+  input.files_per_partition = params.files_per_partition;
+  input.blocksize = params.blocksize;
+  input.extensions = params.input_file_extensions;
+  input.text_field = params.text_field;
+  input.id_field = params.id_field;
+  input.batch_rows = params.batch_rows;
+  return input;
 }
 
 }  // namespace
@@ -55,27 +41,6 @@ ExactDeduplicationWorkflow::ExactDeduplicationWorkflow(ExactDeduplicationParams 
   identification_pipeline().build();
 }
 
-namespace {
-
-std::shared_ptr<io::JsonlReader> make_reader(const ExactDeduplicationParams& params,
-                                             bool add_dedup_id) {
-  io::FilePartitioningOptions partitioning;
-  partitioning.paths = params.input_path;
-  partitioning.files_per_partition = params.files_per_partition;
-  partitioning.blocksize = params.blocksize;
-  if (!params.input_file_extensions.empty()) {
-    partitioning.extensions = params.input_file_extensions;
-  }
-  io::JsonlReaderOptions reading;
-  reading.schema.text_field = params.text_field;
-  reading.schema.id_field = params.id_field;
-  reading.batch_rows = params.batch_rows;
-  reading.add_dedup_id = add_dedup_id;
-  return std::make_shared<io::JsonlReader>(std::move(partitioning), std::move(reading));
-}
-
-}  // namespace
-
 Pipeline ExactDeduplicationWorkflow::identification_pipeline() const {
   ExactDuplicatesOptions options;
   options.text_field = params_.text_field;
@@ -83,20 +48,13 @@ Pipeline ExactDeduplicationWorkflow::identification_pipeline() const {
   options.hash = params_.hash;
   options.num_partitions = params_.num_partitions;
   return Pipeline("exact_duplicate_identification",
-                  {make_reader(params_, true),
+                  {make_dedup_reader(dedup_input(params_), true),
                    std::make_shared<ExactDuplicates>(std::move(options), removal_list_dir_)});
 }
 
 Pipeline ExactDeduplicationWorkflow::removal_pipeline() const {
-  RemoveDuplicatesOptions removal;
-  removal.removal_list = {removal_list_dir_};
-  removal.id_field = params_.id_field;
-  io::JsonlWriterOptions writer;
-  writer.output_dir = deduplicated_dir_;
-  return Pipeline(
-      "exact_duplicate_removal",
-      {make_reader(params_, false), std::make_shared<RemoveDuplicatesStage>(std::move(removal)),
-       std::make_shared<io::JsonlWriterStage>(std::move(writer))});
+  return dedup::removal_pipeline(dedup_input(params_), removal_list_dir_, deduplicated_dir_,
+                                 "exact_duplicate_removal");
 }
 
 ExactDeduplicationStats ExactDeduplicationWorkflow::run(Executor& executor) {
