@@ -23,6 +23,30 @@ bool is_ascii_punct(unsigned char c) {
          (c >= '{' && c <= '~');
 }
 
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHigh = 0x8080808080808080ULL;
+constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+
+// Per byte of an ASCII word: the high bit set where the byte is in (low, high).
+constexpr uint64_t bytes_between(uint64_t x, uint64_t low, uint64_t high) {
+  return (kOnes * (127 + high) - (x & kLow7)) & ~x & ((x & kLow7) + kOnes * (127 - low)) & kHigh;
+}
+// Per byte: the high bit set exactly where the byte is zero.
+constexpr uint64_t zero_bytes(uint64_t x) { return ~(((x & kLow7) + kLow7) | x | kLow7); }
+
+// Return true when the eight bytes of `chunk` (in text order, little-endian) are written
+// unchanged by char normalisation: ASCII, no capital, no whitespace but single spaces
+// that do not follow a separator, no digit when digits are normalised. For English text
+// most chunks qualify, so the byte loop runs about once per sentence start or newline.
+bool copies_as_is(uint64_t chunk, bool after_separator, bool normalize_digits) {
+  const uint64_t spaces = zero_bytes(chunk ^ (kOnes * ' '));
+  uint64_t bad = (chunk & kHigh) | bytes_between(chunk, 'A' - 1, 'Z' + 1) |
+                 bytes_between(chunk, '\t' - 1, '\r' + 1) | (spaces & (spaces << 8));
+  if (normalize_digits) bad |= bytes_between(chunk, '0' - 1, '9' + 1);
+  if (after_separator) bad |= spaces & 0x80;
+  return bad == 0;
+}
+
 bool is_ascii(std::string_view text) {
   const char* p = text.data();
   std::size_t size = text.size();
@@ -129,7 +153,19 @@ void Shingler::normalize(std::string_view text) {
   bool ascii_only = true;
   std::size_t i = 0;
   while (i < size) {
-    while (i < size && bytes[i] < 0x80) {
+    // Char shingles: eight bytes at a time while they need no change (see copies_as_is).
+    if (!words) {
+      while (i + 8 <= size) {
+        uint64_t chunk;
+        std::memcpy(&chunk, bytes + i, 8);
+        if (!copies_as_is(chunk, after_separator, options_.normalize_digits)) break;
+        std::memcpy(out + o, &chunk, 8);
+        i += 8;
+        o += 8;
+        after_separator = (chunk >> 56) == ' ';
+      }
+    }
+    for (const std::size_t end = std::min(size, i + 8); i < end && bytes[i] < 0x80;) {
       const uint8_t mapped = ascii_map_[bytes[i++]];
       const bool separator = mapped == kSeparator;
       out[o] = separator ? ' ' : static_cast<char>(mapped);
@@ -141,6 +177,7 @@ void Shingler::normalize(std::string_view text) {
       after_separator = separator;
     }
     if (i >= size) break;
+    if (bytes[i] < 0x80) continue;  // eight ASCII bytes done: try a chunk again
     UChar32 c;
     auto index = static_cast<int32_t>(i);
     U8_NEXT(bytes, index, static_cast<int32_t>(size), c);
