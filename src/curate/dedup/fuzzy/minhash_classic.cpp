@@ -1,19 +1,26 @@
 // Classic k-permutation MinHash: the O(k) work per shingle, so the loop that matters.
 //
-// Blocking: one pass over the shingles per block of kClassicBlock hash values, with the
-// block's running minima in registers; the shingle hashes (8 bytes per shingle) stay in
-// L1/L2 between passes. The loop over the block has a constant trip count and no
-// dependence between lanes, so GCC vectorises it even at -O2 (very cheap cost model) for
-// baseline x86-64 (SSE2); target_clones adds AVX2 and AVX-512 versions chosen at load
-// time by the CPU (an ifunc), since the build itself targets baseline x86-64.
+// Blocking: one pass over the shingles per block of kClassicBlock hash values; the
+// block's multipliers, increments and running minima are three small stack arrays (L1),
+// and the shingle hashes (8 bytes per shingle) stay in L1/L2 between passes. The loop
+// over the block has a constant trip count and no dependence between lanes, so GCC
+// vectorises it even at -O2 (very cheap cost model) for baseline x86-64 (SSE2, which
+// must emulate 32-bit multiply and unsigned minimum). target_clones adds x86-64-v2
+// (SSE4: pmulld, pminud), AVX2 and AVX-512 versions, chosen at load time by the CPU (an
+// ifunc), since the build itself targets baseline x86-64. Define CURATE_NO_TARGET_CLONES
+// to build the baseline version alone (to measure it).
+// Tried and slower: `#pragma GCC unroll` on the lane loop (GCC unrolls before it
+// vectorises, giving scalar code) and GCC vector types for the block (lowered poorly).
 
 #include <algorithm>
 #include <cstdint>
 
 #include "curate/dedup/fuzzy/minhash_kernels.hpp"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define CURATE_CLASSIC_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && \
+    !defined(CURATE_NO_TARGET_CLONES)
+#define CURATE_CLASSIC_CLONES \
+  __attribute__((target_clones("arch=x86-64-v4", "avx2", "arch=x86-64-v2", "default")))
 #else
 #define CURATE_CLASSIC_CLONES
 #endif
