@@ -146,7 +146,9 @@ void Shingler::normalize(std::string_view text) {
   const std::size_t size = text.size();
   // Lower-casing can lengthen a character, and U+FFFD replaces one bad byte by three.
   char* out = text_.reserve(3 * size + U8_MAX_LENGTH);
-  uint32_t* starts = starts_.reserve(words ? size / 2 + 2 : 1);
+  // Word starts, or (for hash_chars) code point starts plus the end: every input code
+  // point gives at most one output code point, so size + 1 entries always suffice.
+  uint32_t* starts = starts_.reserve(size + 2);
   std::size_t o = 0;
   std::size_t w = 0;
   bool after_separator = true;
@@ -243,7 +245,7 @@ __attribute__((flatten)) void Shingler::hash_chars(std::vector<uint64_t>& out) {
     }
     return;
   }
-  uint32_t* starts = starts_.reserve(bytes + 1);
+  uint32_t* starts = starts_.data();  // sized by normalize()
   std::size_t count = 0;
   for (std::size_t i = 0; i < bytes; ++i) {
     starts[count] = static_cast<uint32_t>(i);
