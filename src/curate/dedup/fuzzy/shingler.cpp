@@ -114,6 +114,14 @@ Shingler::Shingler(ShingleOptions options) : options_(options) {
   }
 }
 
+void Shingler::check_length(std::size_t bytes) {
+  if (bytes > kMaxTextBytes) {
+    throw std::invalid_argument("text of " + std::to_string(bytes) +
+                                " bytes is too long to shingle (limit " +
+                                std::to_string(kMaxTextBytes) + "); split the document");
+  }
+}
+
 template <typename T>
 T* Shingler::Buffer<T>::reserve(std::size_t size) {
   if (size > capacity_) {
@@ -128,6 +136,7 @@ T* Shingler::Buffer<T>::reserve(std::size_t size) {
 // whitespace runs collapse and leading ones vanish; a trailing one is dropped at the end.
 // Word starts are recorded the same way: at a character that follows a separator.
 void Shingler::normalize(std::string_view text) {
+  check_length(text.size());
   if (options_.strip_diacritics && !is_ascii(text)) {
     decomposed_.clear();
     AppendSink sink(decomposed_);
@@ -136,11 +145,7 @@ void Shingler::normalize(std::string_view text) {
                         nullptr, status);
     if (U_SUCCESS(status)) text = decomposed_;
   }
-  if (text.size() > kMaxTextBytes) {
-    throw std::invalid_argument("text of " + std::to_string(text.size()) +
-                                " bytes is too long to shingle (limit " +
-                                std::to_string(kMaxTextBytes) + "); split the document");
-  }
+  check_length(text.size());  // NFD can lengthen the text
   const bool words = options_.kind == ShingleKind::kWord;
   const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
   const std::size_t size = text.size();
