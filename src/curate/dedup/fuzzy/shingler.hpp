@@ -63,6 +63,7 @@ class Shingler {
   std::string_view normalized_text() const { return {text_.data(), text_size_}; }
 
  private:
+  static void check_length(std::size_t bytes);
   void normalize(std::string_view text);
   void hash_words(std::vector<uint64_t>& out) const;
   void hash_chars(std::vector<uint64_t>& out);
