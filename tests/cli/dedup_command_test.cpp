@@ -165,3 +165,49 @@ TEST(DedupCommand, BadOptionsExitTwoAndSayWhy) {
 
 }  // namespace
 }  // namespace curate::cli::testing
+
+namespace curate::cli::testing {
+namespace {
+
+TEST(WorkflowFile, CurateRunStartsTheFuzzyWorkflowOfAYamlFile) {
+  TempDir dir;
+  write_corpus(dir);
+  write_file(dir / "dedup.yaml",
+             "name: dedup\nworkflow: fuzzy_deduplication\nparams:\n  input_path: " +
+                 (dir / "in").string() + "\n  output_path: " + (dir / "out").string() +
+                 "\n  char_ngrams: 24\n  perform_removal: true\n"
+                 "executor: {config: {num_cpus: 2}}\n");
+  const auto result = run_curate({"run", (dir / "dedup.yaml").string(), "--quiet"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(removal_list(dir / "out/removal_list").size(), 20u);
+  EXPECT_TRUE(std::filesystem::exists(dir / "out/deduplicated"));
+}
+
+TEST(WorkflowFile, EveryMistakeIsReportedWithItsLine) {
+  TempDir dir;
+  write_file(dir / "dedup.yaml",
+             "workflow: fuzzy_deduplication\nparams:\n  input_path: x\n  char_ngram: 24\n"
+             "  jaccard_threshold: high\nexecuter: {}\n");
+  const auto result = run_curate({"run", (dir / "dedup.yaml").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("dedup.yaml:4: fuzzy_deduplication: unknown parameter "
+                                    "'char_ngram' (did you mean 'char_ngrams'"));
+  EXPECT_THAT(
+      result.err,
+      HasSubstr(
+          "dedup.yaml:5: fuzzy_deduplication: parameter 'jaccard_threshold' has the wrong type"));
+  EXPECT_THAT(result.err, HasSubstr("unknown key 'executer' (did you mean 'executor'"));
+  EXPECT_THAT(result.err, HasSubstr("missing required parameter 'output_path'"));
+}
+
+TEST(WorkflowFile, CurateStagesListsTheWorkflowsWithTheirParameters) {
+  const auto result = run_curate({"stages"});
+  ASSERT_EQ(result.exit_code, 0);
+  EXPECT_THAT(result.out, HasSubstr("fuzzy_deduplication:"));
+  EXPECT_THAT(result.out, HasSubstr("exact_deduplication:"));
+  EXPECT_THAT(result.out, HasSubstr("minhashes_per_band"));
+  EXPECT_THAT(result.out, HasSubstr("bands_per_iteration"));
+}
+
+}  // namespace
+}  // namespace curate::cli::testing

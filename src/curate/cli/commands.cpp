@@ -7,6 +7,7 @@
 #include "curate/cli/config_error.hpp"
 #include "curate/cli/pipeline_builder.hpp"
 #include "curate/cli/stage_catalogue.hpp"
+#include "curate/cli/workflow_file.hpp"
 
 #include <fmt/format.h>
 
@@ -90,7 +91,7 @@ int resources_command(bool as_json, CliContext& context) {
 }
 
 int stages_command(CliContext& context) {
-  context.out << describe_catalogue(make_registry(context));
+  context.out << describe_catalogue(make_registry(context)) << describe_workflows();
   return kExitSuccess;
 }
 

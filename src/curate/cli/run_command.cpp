@@ -7,6 +7,7 @@
 #include "curate/cli/progress_reporter.hpp"
 #include "curate/cli/resume.hpp"
 #include "curate/cli/run_log.hpp"
+#include "curate/cli/workflow_file.hpp"
 #include "curate/io/jsonl_reader_stage.hpp"
 
 #include <fmt/format.h>
@@ -116,6 +117,14 @@ ProgressOptions progress_options(const RunOptions& options, const CliContext& co
 }  // namespace
 
 int run_command(const RunOptions& options, CliContext& context) {
+  if (is_workflow_file(options.pipeline_file)) {
+    if (!options.sets.empty()) {
+      throw ConfigError(
+          options.pipeline_file.string() +
+          ": --set changes pipeline files; a workflow file takes its params as written");
+    }
+    return run_workflow_file(options.pipeline_file, options.quiet, context);
+  }
   const PipelineConfig config = load_pipeline_config(options.pipeline_file, options.sets);
   const StageRegistry registry = make_registry(context);
   ExecutorHandle executor = make_executor(config);
