@@ -1,7 +1,7 @@
 #include "cli_test_util.hpp"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -10,12 +10,12 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <thread>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 namespace curate::cli::testing {
 

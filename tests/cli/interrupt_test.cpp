@@ -6,8 +6,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <thread>
@@ -56,17 +56,17 @@ stages:
                          ", pass: " + std::to_string(pass) +
                          ", sleep_ms: " + std::to_string(sleep_ms) + R"(}
   - stage: jsonl_writer
-    params: {output_dir: )" + (dir_ / output).string() +
-                         "}\n");
+    params: {output_dir: )" +
+                         (dir_ / output).string() + "}\n");
     return file;
   }
 
   testing::ChildProcess start(const fs::path& pipeline_file, const std::string& log_dir,
                               const std::string& tag) {
-    return testing::spawn_process({testing::curate_with_test_stages_binary().string(), "run",
-                                   pipeline_file.string(), "--log-dir", (dir_ / log_dir).string(),
-                                   "--quiet"},
-                                  dir_ / (tag + ".out"), dir_ / (tag + ".err"));
+    return testing::spawn_process(
+        {testing::curate_with_test_stages_binary().string(), "run", pipeline_file.string(),
+         "--log-dir", (dir_ / log_dir).string(), "--quiet"},
+        dir_ / (tag + ".out"), dir_ / (tag + ".err"));
   }
 
   TempDir dir_;
@@ -134,7 +134,7 @@ TEST_P(InterruptTest, StopsCleanlyAndARerunResumesToTheSameOutput) {
 INSTANTIATE_TEST_SUITE_P(Signals, InterruptTest, ::testing::Values(SIGINT, SIGTERM),
                          [](const ::testing::TestParamInfo<int>& signal_info) {
                            return signal_info.param == SIGINT ? std::string("SIGINT")
-                                                       : std::string("SIGTERM");
+                                                              : std::string("SIGTERM");
                          });
 
 // A second signal does not wait for the stage call in progress nor for teardown.

@@ -165,12 +165,12 @@ TEST(QuickstartCountsTest, CountsFilesAndDocumentsInTheirUnits) {
                              "q" + std::to_string(i));
   }
   const fs::path quickstart = fs::path(CURATE_SOURCE_DIR) / "examples/quickstart.yaml";
-  const auto result = run_curate(
-      {"run", quickstart.string(), "--log-dir", (dir / "logs").string(), "--set",
-       "stages.read.params.paths=" + (dir / "in").string(), "--set",
-       "stages.filter.params.rejected_dir=" + (dir / "rejected").string(), "--set",
-       "stages.write.params.output_dir=" + (dir / "kept").string(), "--set",
-       "executor.config.log_level=warn"});
+  const auto result =
+      run_curate({"run", quickstart.string(), "--log-dir", (dir / "logs").string(), "--set",
+                  "stages.read.params.paths=" + (dir / "in").string(), "--set",
+                  "stages.filter.params.rejected_dir=" + (dir / "rejected").string(), "--set",
+                  "stages.write.params.output_dir=" + (dir / "kept").string(), "--set",
+                  "executor.config.log_level=warn"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const json record = json::parse(read_file(dir / "logs/stats.json"));
   const json& stages = record["stages"];
@@ -209,8 +209,8 @@ TEST(QuickstartCountsTest, CountsFilesAndDocumentsInTheirUnits) {
   // The table labels every count with its unit.
   EXPECT_THAT(result.out, ::testing::ContainsRegex("file_partitioning .* - > 4 files "));
   EXPECT_THAT(result.out, ::testing::ContainsRegex("read .* 4 files > 2000 docs "));
-  EXPECT_THAT(result.out, ::testing::ContainsRegex("filter .* 2000 docs > " +
-                                                   std::to_string(kept) + " docs "));
+  EXPECT_THAT(result.out,
+              ::testing::ContainsRegex("filter .* 2000 docs > " + std::to_string(kept) + " docs "));
   EXPECT_THAT(result.out,
               ::testing::ContainsRegex("write .* " + std::to_string(kept) + " docs > 8 files "));
 }

@@ -1,7 +1,7 @@
 #include "curate/backends/interrupt_watcher.hpp"
 
-#include <fmt/format.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>

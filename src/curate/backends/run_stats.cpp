@@ -74,31 +74,33 @@ void StageStats::merge(const StageStats& other) {
 }
 
 json RunStats::to_json() const {
-  json out = {{"executor", executor},       {"wall_time_s", wall_time_s},
-              {"input_tasks", input_tasks}, {"output_tasks", output_tasks},
-              {"succeeded", succeeded},     {"cancelled", cancelled},
+  json out = {{"executor", executor},
+              {"wall_time_s", wall_time_s},
+              {"input_tasks", input_tasks},
+              {"output_tasks", output_tasks},
+              {"succeeded", succeeded},
+              {"cancelled", cancelled},
               {"error", error}};
   json list = json::array();
   for (const auto& stage : stages) {
-    list.push_back(
-        {{"name", stage.name},
-         {"workers", stage.workers},
-         {"instances", stage.instances},
-         {"calls", stage.calls},
-         {"tasks_in", stage.tasks_in},
-         {"tasks_out", stage.tasks_out},
-         {"items_in", stage.items_in},
-         {"items_in_unit", unit_json(stage.unit_in)},
-         {"items_out", stage.items_out},
-         {"items_out_unit", unit_json(stage.unit_out)},
-         {"documents_in", stage.documents_in()},
-         {"documents_out", stage.documents_out()},
-         {"dropped_by_reason", stage.dropped_by_reason},
-         {"process_time_s", stage.process_time_s},
-         {"idle_time_s", stage.idle_time_s},
-         {"wall_time_s", stage.wall_time_s},
-         {"throughput_documents_per_s",
-          stage.moves_documents() ? json(stage.throughput_documents_per_s()) : json()}});
+    list.push_back({{"name", stage.name},
+                    {"workers", stage.workers},
+                    {"instances", stage.instances},
+                    {"calls", stage.calls},
+                    {"tasks_in", stage.tasks_in},
+                    {"tasks_out", stage.tasks_out},
+                    {"items_in", stage.items_in},
+                    {"items_in_unit", unit_json(stage.unit_in)},
+                    {"items_out", stage.items_out},
+                    {"items_out_unit", unit_json(stage.unit_out)},
+                    {"documents_in", stage.documents_in()},
+                    {"documents_out", stage.documents_out()},
+                    {"dropped_by_reason", stage.dropped_by_reason},
+                    {"process_time_s", stage.process_time_s},
+                    {"idle_time_s", stage.idle_time_s},
+                    {"wall_time_s", stage.wall_time_s},
+                    {"throughput_documents_per_s",
+                     stage.moves_documents() ? json(stage.throughput_documents_per_s()) : json()}});
   }
   out["stages"] = std::move(list);
   return out;
@@ -158,9 +160,9 @@ std::string RunStats::to_table() const {
   std::size_t width = 5;
   for (const auto& stage : stages) width = std::max(width, stage.name.size());
   // "items in > out" is one column: the counts meet at the '>' whatever their widths.
-  std::string out = fmt::format("{:<{}} {:>4} {:>8} {:>8} {:>14} > {:<14} {:>8} {:>9} {:>9} {:>10}\n",
-                                "stage", width, "wrk", "tasks>", "tasks<", "items in", "out",
-                                "dropped", "proc s", "wall s", "docs/s");
+  std::string out = fmt::format(
+      "{:<{}} {:>4} {:>8} {:>8} {:>14} > {:<14} {:>8} {:>9} {:>9} {:>10}\n", "stage", width, "wrk",
+      "tasks>", "tasks<", "items in", "out", "dropped", "proc s", "wall s", "docs/s");
   for (const auto& stage : stages) {
     out += fmt::format(
         "{:<{}} {:>4} {:>8} {:>8} {:>14} > {:<14} {:>8} {:>9.3f} {:>9.3f} {:>10}\n", stage.name,
@@ -168,8 +170,7 @@ std::string RunStats::to_table() const {
         compact(static_cast<double>(stage.tasks_out)),
         format_item_count(stage.items_in, stage.unit_in),
         format_item_count(stage.items_out, stage.unit_out),
-        compact(static_cast<double>(total_dropped(stage))), stage.process_time_s,
-        stage.wall_time_s,
+        compact(static_cast<double>(total_dropped(stage))), stage.process_time_s, stage.wall_time_s,
         stage.moves_documents() ? compact(stage.throughput_documents_per_s()) : "-");
   }
   const char* outcome = succeeded ? "succeeded" : (cancelled ? "was cancelled" : "failed");

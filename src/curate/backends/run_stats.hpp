@@ -25,16 +25,16 @@ std::string merge_unit_name(const std::string& seen, const std::string& unit);
 /// reader takes files and gives documents, a writer takes documents and gives files.
 /// Filled by an executor; plain value type.
 struct StageStats {
-  std::string name;                 ///< the stage's name, as in the pipeline
-  int workers = 0;                  ///< worker threads (gang members, for raft-actor stages)
-  std::uint64_t instances = 0;      ///< stage instances set up (more than workers when recycled)
-  std::uint64_t calls = 0;          ///< process_batch, route and reduce calls
-  std::uint64_t tasks_in = 0;       ///< tasks the stage consumed
-  std::uint64_t tasks_out = 0;      ///< tasks it produced (nulls not counted)
-  std::uint64_t items_in = 0;       ///< sum of the input tasks' num_items(), in `unit_in`
-  std::string unit_in;              ///< "documents", "files", "items" (mixed); "" for none
-  std::uint64_t items_out = 0;      ///< sum of the output tasks' num_items(), in `unit_out`
-  std::string unit_out;             ///< as `unit_in`, for the outputs
+  std::string name;             ///< the stage's name, as in the pipeline
+  int workers = 0;              ///< worker threads (gang members, for raft-actor stages)
+  std::uint64_t instances = 0;  ///< stage instances set up (more than workers when recycled)
+  std::uint64_t calls = 0;      ///< process_batch, route and reduce calls
+  std::uint64_t tasks_in = 0;   ///< tasks the stage consumed
+  std::uint64_t tasks_out = 0;  ///< tasks it produced (nulls not counted)
+  std::uint64_t items_in = 0;   ///< sum of the input tasks' num_items(), in `unit_in`
+  std::string unit_in;          ///< "documents", "files", "items" (mixed); "" for none
+  std::uint64_t items_out = 0;  ///< sum of the output tasks' num_items(), in `unit_out`
+  std::string unit_out;         ///< as `unit_in`, for the outputs
   std::map<std::string, std::uint64_t> dropped_by_reason;  ///< see kDroppedByReasonKey
   double process_time_s = 0.0;                             ///< summed over workers
   double idle_time_s = 0.0;  ///< summed over workers: waiting for input
@@ -63,7 +63,7 @@ struct RunStats {
   double wall_time_s = 0.0;        ///< from the first worker's start to the last one's end
   std::uint64_t input_tasks = 0;   ///< initial tasks given to the executor
   std::uint64_t output_tasks = 0;  ///< the last stage's outputs (returned or discarded)
- bool succeeded = false;
+  bool succeeded = false;
   bool cancelled = false;          ///< the run was stopped through its CancellationToken
   std::string error;               ///< the first error's message when the run failed
   std::vector<StageStats> stages;  ///< in pipeline order

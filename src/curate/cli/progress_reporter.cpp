@@ -162,11 +162,11 @@ std::string ProgressReporter::format_plain_line(const std::vector<StageProgress>
   std::string line = fmt::format("[{:.1f}s]", elapsed_s);
   for (std::size_t i = 0; i < stages.size(); ++i) {
     const StageProgress& stage = stages[i];
-    line += fmt::format("{} {}: {} tasks, {} > {} ({:.0f} docs/s), queue {}", i == 0 ? "" : " |",
-                        stage.name, stage.tasks_done,
-                        format_item_count(stage.items_in, stage.unit_in),
-                        format_item_count(stage.items_out, stage.unit_out),
-                        rate(stage.documents(), elapsed_s), stage.queue_depth);
+    line +=
+        fmt::format("{} {}: {} tasks, {} > {} ({:.0f} docs/s), queue {}", i == 0 ? "" : " |",
+                    stage.name, stage.tasks_done, format_item_count(stage.items_in, stage.unit_in),
+                    format_item_count(stage.items_out, stage.unit_out),
+                    rate(stage.documents(), elapsed_s), stage.queue_depth);
   }
   return line;
 }

@@ -212,16 +212,16 @@ int run_command(const RunOptions& options, CliContext& context) {
         "{} in {:.2f}s; bad records: {}; skipped {} completed source tasks; "
         "stats: {}\n",
         status == kExitSuccess ? "finished" : (interrupted ? "INTERRUPTED" : "FAILED"),
-        stats.wall_time_s,
-        record["bad_records"]["total"].get<std::uint64_t>(), ledger->skipped(),
+        stats.wall_time_s, record["bad_records"]["total"].get<std::uint64_t>(), ledger->skipped(),
         log.stats_path().string());
     context.out.flush();
   }
   if (interrupted) {
     context.err << fmt::format("interrupted: {} of {} source tasks complete; {}", source_complete,
                                source_total,
-                               resumable ? "run the same command again to resume"
-                                         : "resume is off for this pipeline, so a rerun starts over")
+                               resumable
+                                   ? "run the same command again to resume"
+                                   : "resume is off for this pipeline, so a rerun starts over")
                 << std::endl;
   } else if (status != kExitSuccess) {
     context.err << "curate: " << error << std::endl;

@@ -187,8 +187,8 @@ std::vector<TaskPtr> StageInstance::adopt(std::vector<TaskPtr> raw, std::string 
 
 void StageInstance::count_call(std::size_t tasks, std::size_t documents, Ticks idle, Ticks start,
                                Ticks end, const char* unit) {
-  record(tasks, documents, unit, 0, 0, nullptr, ticks_to_seconds(0, idle, seconds_per_tick_),
-         start, end);
+  record(tasks, documents, unit, 0, 0, nullptr, ticks_to_seconds(0, idle, seconds_per_tick_), start,
+         end);
 }
 
 const StagePerfRecord& StageInstance::perf_record(double process_s, double idle_s,
