@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+
 namespace curate::cli {
 namespace {
 
@@ -138,6 +140,56 @@ TEST_F(RunCommandTest, ConfigurationErrorsExitTwoBeforeAnythingRuns) {
   result = run({"--set", "executor.type=mpi"});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, AllOf(HasSubstr("unknown type 'mpi'"), HasSubstr("known types: local")));
+}
+
+// Three mistakes in three stages, and a fourth in the executor section: one run reports
+// all of them, one line each with file, line and stage, in file order, and runs nothing.
+TEST(ConfigErrorsTest, AFileWithSeveralMistakesReportsAllOfThemInFileOrder) {
+  TempDir dir;
+  write_file(dir / "p.yaml", R"(name: several
+stages:
+  - stage: jsonl_reader
+    params: {paths: )" + (dir / "missing").string() +
+                                 R"(}
+  - stage: word_cont
+    params: {min_words: 3, not_checked: 1}
+  - stage: jsonl_writer
+    params: {output_dir: )" + (dir / "out").string() +
+                                 R"(, compresion: zstd}
+    batch_size: -1
+executor: {type: local, config: {queue_capasity: 2}}
+)");
+  const auto result = run_curate({"run", (dir / "p.yaml").string(), "--log-dir",
+                                  (dir / "logs").string(), "--set", "stages.9.name=x"});
+  EXPECT_EQ(result.exit_code, 2);
+  std::vector<std::string> lines;
+  std::istringstream err(result.err);
+  for (std::string line; std::getline(err, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 6u) << result.err;
+  for (const auto& line : lines) EXPECT_THAT(line, ::testing::StartsWith("curate: ")) << line;
+  // The --set has no line in the file: it comes first.
+  EXPECT_THAT(lines[0], HasSubstr("stages.9.name"));
+  EXPECT_THAT(lines[1],
+              AllOf(HasSubstr("p.yaml:4: stages[0] (jsonl_reader)"), HasSubstr("does not exist")));
+  // The unknown stage stops the check of its entry (its parameters are not looked at) ...
+  EXPECT_THAT(lines[2], AllOf(HasSubstr("p.yaml:5: stages[1] (word_cont)"),
+                              HasSubstr("unknown stage 'word_cont'"),
+                              HasSubstr("did you mean 'word_count'")));
+  EXPECT_THAT(result.err, Not(HasSubstr("not_checked")));
+  // ... and the next entry is checked all the same.
+  EXPECT_THAT(lines[3], AllOf(HasSubstr("p.yaml:8: stages[2] (jsonl_writer)"),
+                              HasSubstr("unknown parameter 'compresion'")));
+  EXPECT_THAT(lines[4], AllOf(HasSubstr("p.yaml:9: stages[2] (jsonl_writer)"),
+                              HasSubstr("'batch_size' must be a positive integer")));
+  EXPECT_THAT(lines[5], AllOf(HasSubstr("p.yaml:10: executor"),
+                              HasSubstr("unknown config key 'queue_capasity'")));
+  EXPECT_FALSE(fs::exists(dir / "logs"));  // nothing ran, not even the log folder
+  EXPECT_FALSE(fs::exists(dir / "out"));
+
+  // `curate describe` checks the same way.
+  const auto described = run_curate({"describe", (dir / "p.yaml").string()});
+  EXPECT_EQ(described.exit_code, 2);
+  EXPECT_EQ(std::count(described.err.begin(), described.err.end(), '\n'), 5) << described.err;
 }
 
 TEST_F(RunCommandTest, SetOverridesParametersByStageName) {

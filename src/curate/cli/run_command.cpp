@@ -4,6 +4,7 @@
 #include "curate/backends/logging.hpp"
 #include "curate/cli/commands.hpp"
 #include "curate/cli/config_error.hpp"
+#include "curate/cli/config_errors.hpp"
 #include "curate/cli/pipeline_builder.hpp"
 #include "curate/cli/progress_reporter.hpp"
 #include "curate/cli/resume.hpp"
@@ -118,11 +119,15 @@ ProgressOptions progress_options(const RunOptions& options, const CliContext& co
 }  // namespace
 
 int run_command(const RunOptions& options, CliContext& context) {
-  const PipelineConfig config = load_pipeline_config(options.pipeline_file, options.sets);
+  // Every mistake in the file is found before one is reported, so one run shows them all.
+  ConfigErrors errors;
+  const PipelineConfig config = load_pipeline_config(options.pipeline_file, options.sets, &errors);
   const StageRegistry registry = make_registry(context);
-  ExecutorHandle executor = make_executor(config);
   const fs::path log_dir = options.log_dir.value_or(fs::path("logs") / config.name);
-  const Pipeline pipeline = build_pipeline(config, registry, BuildOptions{log_dir});
+  const Pipeline pipeline = build_pipeline(config, registry, BuildOptions{log_dir}, &errors);
+  resolve_executor_config(config, &errors);
+  errors.throw_if_any();
+  ExecutorHandle executor = make_executor(config);
   std::vector<StagePtr> built = pipeline.build();
 
   RunLog log(log_dir);
