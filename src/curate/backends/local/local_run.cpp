@@ -72,6 +72,7 @@ std::vector<TaskPtr> LocalRun::run() {
         threads.size() + 1, error.what()))));
   }
   for (auto& thread : threads) thread.join();
+  state_.finish();
   end_ = now_ticks();
   if (auto error = state_.first_error()) std::rethrow_exception(error);
   output_tasks_ = result_->count();

@@ -29,6 +29,7 @@ void RunState::stop(std::exception_ptr error, spdlog::logger* logger, bool by_re
   std::string reason = describe_error(error);
   {
     std::lock_guard lock(mutex_);
+    if (finished_) return;
     if (first_error_) {
       // Errors after the first are mostly consequences of the cancel (a released barrier,
       // a gang abort); the first one is what the user must see.
@@ -56,6 +57,11 @@ void RunState::stop(std::exception_ptr error, spdlog::logger* logger, bool by_re
 std::exception_ptr RunState::first_error() const {
   std::lock_guard lock(mutex_);
   return first_error_;
+}
+
+void RunState::finish() {
+  std::lock_guard lock(mutex_);
+  finished_ = true;
 }
 
 bool RunState::was_cancelled() const {

@@ -57,6 +57,11 @@ class RunState {
   /// Return true when the run ended by `cancel` (not by a stage error). After the join.
   bool was_cancelled() const;
 
+  /// Say that every worker joined: a `fail` or `cancel` after this changes nothing (a
+  /// cancel that races the end of a run must not turn a finished run into a cancelled
+  /// one). Called once, by the driver.
+  void finish();
+
  private:
   void stop(std::exception_ptr error, spdlog::logger* logger, bool by_request);
 
@@ -64,6 +69,7 @@ class RunState {
   mutable std::mutex mutex_;
   std::exception_ptr first_error_;
   bool by_request_ = false;
+  bool finished_ = false;
   std::vector<std::function<void(const std::string&)>> hooks_;
 };
 
