@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+
 namespace curate::cli {
 namespace {
 
@@ -140,6 +142,56 @@ TEST_F(RunCommandTest, ConfigurationErrorsExitTwoBeforeAnythingRuns) {
   EXPECT_THAT(result.err, AllOf(HasSubstr("unknown type 'mpi'"), HasSubstr("known types: local")));
 }
 
+// Three mistakes in three stages, and a fourth in the executor section: one run reports
+// all of them, one line each with file, line and stage, in file order, and runs nothing.
+TEST(ConfigErrorsTest, AFileWithSeveralMistakesReportsAllOfThemInFileOrder) {
+  TempDir dir;
+  write_file(dir / "p.yaml", R"(name: several
+stages:
+  - stage: jsonl_reader
+    params: {paths: )" + (dir / "missing").string() +
+                                 R"(}
+  - stage: word_cont
+    params: {min_words: 3, not_checked: 1}
+  - stage: jsonl_writer
+    params: {output_dir: )" + (dir / "out").string() +
+                                 R"(, compresion: zstd}
+    batch_size: -1
+executor: {type: local, config: {queue_capasity: 2}}
+)");
+  const auto result = run_curate({"run", (dir / "p.yaml").string(), "--log-dir",
+                                  (dir / "logs").string(), "--set", "stages.9.name=x"});
+  EXPECT_EQ(result.exit_code, 2);
+  std::vector<std::string> lines;
+  std::istringstream err(result.err);
+  for (std::string line; std::getline(err, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 6u) << result.err;
+  for (const auto& line : lines) EXPECT_THAT(line, ::testing::StartsWith("curate: ")) << line;
+  // The --set has no line in the file: it comes first.
+  EXPECT_THAT(lines[0], HasSubstr("stages.9.name"));
+  EXPECT_THAT(lines[1],
+              AllOf(HasSubstr("p.yaml:4: stages[0] (jsonl_reader)"), HasSubstr("does not exist")));
+  // The unknown stage stops the check of its entry (its parameters are not looked at) ...
+  EXPECT_THAT(lines[2], AllOf(HasSubstr("p.yaml:5: stages[1] (word_cont)"),
+                              HasSubstr("unknown stage 'word_cont'"),
+                              HasSubstr("did you mean 'word_count'")));
+  EXPECT_THAT(result.err, Not(HasSubstr("not_checked")));
+  // ... and the next entry is checked all the same.
+  EXPECT_THAT(lines[3], AllOf(HasSubstr("p.yaml:8: stages[2] (jsonl_writer)"),
+                              HasSubstr("unknown parameter 'compresion'")));
+  EXPECT_THAT(lines[4], AllOf(HasSubstr("p.yaml:9: stages[2] (jsonl_writer)"),
+                              HasSubstr("'batch_size' must be a positive integer")));
+  EXPECT_THAT(lines[5], AllOf(HasSubstr("p.yaml:10: executor"),
+                              HasSubstr("unknown config key 'queue_capasity'")));
+  EXPECT_FALSE(fs::exists(dir / "logs"));  // nothing ran, not even the log folder
+  EXPECT_FALSE(fs::exists(dir / "out"));
+
+  // `curate describe` checks the same way.
+  const auto described = run_curate({"describe", (dir / "p.yaml").string()});
+  EXPECT_EQ(described.exit_code, 2);
+  EXPECT_EQ(std::count(described.err.begin(), described.err.end(), '\n'), 5) << described.err;
+}
+
 TEST_F(RunCommandTest, SetOverridesParametersByStageName) {
   const auto result = run(
       {"--set", "stages.filter.params.min_words=1", "--set", "stages.read.params.batch_rows=100"});
@@ -154,6 +206,65 @@ TEST_F(RunCommandTest, DefaultsTheLogDirToLogsPipelineNameInTheWorkingDirectory)
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_TRUE(fs::exists(dir_ / "logs/tiny/stats.json"));
   EXPECT_NE(fs::current_path(), dir_.path());
+}
+
+// The quickstart pipeline over 4 files of 500 documents: every stage counts what it
+// really took and gave, in its unit, in the table and in stats.json.
+TEST(QuickstartCountsTest, CountsFilesAndDocumentsInTheirUnits) {
+  TempDir dir;
+  for (int i = 0; i < 4; ++i) {
+    testing::write_documents(dir / ("in/part-" + std::to_string(i) + ".jsonl"), 500,
+                             "q" + std::to_string(i));
+  }
+  const fs::path quickstart = fs::path(CURATE_SOURCE_DIR) / "examples/quickstart.yaml";
+  const auto result =
+      run_curate({"run", quickstart.string(), "--log-dir", (dir / "logs").string(), "--set",
+                  "stages.read.params.paths=" + (dir / "in").string(), "--set",
+                  "stages.filter.params.rejected_dir=" + (dir / "rejected").string(), "--set",
+                  "stages.write.params.output_dir=" + (dir / "kept").string(), "--set",
+                  "executor.config.log_level=warn"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const json record = json::parse(read_file(dir / "logs/stats.json"));
+  const json& stages = record["stages"];
+  ASSERT_EQ(stages.size(), 4u);
+  const json& partitioning = stages[0];
+  EXPECT_EQ(partitioning["items_in"], 0);
+  EXPECT_TRUE(partitioning["items_in_unit"].is_null());
+  EXPECT_EQ(partitioning["items_out"], 4);
+  EXPECT_EQ(partitioning["items_out_unit"], "files");
+  EXPECT_TRUE(partitioning["throughput_documents_per_s"].is_null());
+  const json& read = stages[1];
+  EXPECT_EQ(read["items_in"], 4);
+  EXPECT_EQ(read["items_in_unit"], "files");
+  EXPECT_EQ(read["items_out"], 2000);
+  EXPECT_EQ(read["items_out_unit"], "documents");
+  EXPECT_EQ(read["documents_in"], 0);
+  EXPECT_EQ(read["documents_out"], 2000);
+  EXPECT_TRUE(read["throughput_documents_per_s"].is_number());
+  const json& filter = stages[2];
+  EXPECT_EQ(filter["items_in"], 2000);
+  EXPECT_EQ(filter["items_in_unit"], "documents");
+  EXPECT_EQ(filter["items_out_unit"], "documents");
+  const auto kept = filter["items_out"].get<std::uint64_t>();
+  std::uint64_t dropped = 0;
+  for (const auto& [reason, count] : filter["dropped_by_reason"].items()) {
+    dropped += count.get<std::uint64_t>();
+  }
+  EXPECT_EQ(kept + dropped, 2000u);
+  const json& write = stages[3];
+  EXPECT_EQ(write["items_in"], kept);
+  EXPECT_EQ(write["items_in_unit"], "documents");
+  EXPECT_EQ(write["items_out"], 8);  // 2 batches of 250 rows per file
+  EXPECT_EQ(write["items_out_unit"], "files");
+  EXPECT_EQ(write["documents_out"], 0);
+
+  // The table labels every count with its unit.
+  EXPECT_THAT(result.out, ::testing::ContainsRegex("file_partitioning .* - > 4 files "));
+  EXPECT_THAT(result.out, ::testing::ContainsRegex("read .* 4 files > 2000 docs "));
+  EXPECT_THAT(result.out,
+              ::testing::ContainsRegex("filter .* 2000 docs > " + std::to_string(kept) + " docs "));
+  EXPECT_THAT(result.out,
+              ::testing::ContainsRegex("write .* " + std::to_string(kept) + " docs > 8 files "));
 }
 
 TEST(CliTest, PrintsVersionAndHelp) {

@@ -168,5 +168,33 @@ TEST(StageRegistry, UnknownNamesAndParametersSuggestTheClosest) {
                std::invalid_argument);
 }
 
+TEST(StageRegistry, CreateCheckedReportsEveryProblemAtOnce) {
+  StageRegistry registry;
+  registry.add({"reader",
+                "needs a path",
+                {{"path", nullptr, "required"}, {"rows", 10, "per batch"}},
+                [](StageParams& params) -> StagePtr {
+                  if (params.require<std::string>("path") == "missing") {
+                    throw std::invalid_argument(
+                        "stage 'reader': input path 'missing' does not exist");
+                  }
+                  params.get<int>("rows", 10);
+                  return std::make_shared<TagStage>("reader");
+                }});
+  auto created = registry.create_checked("reader", {{"path", "here"}, {"rwos", 1}, {"x", 2}});
+  ASSERT_NE(created.stage, nullptr);  // built, but two parameters are unknown
+  EXPECT_EQ(created.errors, (std::vector<std::string>{
+                                "stage 'reader': unknown parameter 'rwos' (did you mean 'rows'?)",
+                                "stage 'reader': unknown parameter 'x'"}));
+  // The factory threw before reading `rows`: that one is not called unknown, `rwos` is.
+  created = registry.create_checked("reader", {{"path", "missing"}, {"rows", 1}, {"rwos", 1}});
+  EXPECT_EQ(created.stage, nullptr);
+  EXPECT_EQ(created.errors,
+            (std::vector<std::string>{
+                "stage 'reader': input path 'missing' does not exist",
+                "stage 'reader': unknown parameter 'rwos' (did you mean 'rows'?)"}));
+  EXPECT_TRUE(registry.create_checked("reader", {{"path", "here"}}).errors.empty());
+}
+
 }  // namespace
 }  // namespace curate

@@ -111,7 +111,10 @@ int run_cli(const std::vector<std::string>& args, CliContext& context) {
     if (*stages_app) return stages_command(context);
     if (*dedup_app) return dedup_command(dedup, context);
   } catch (const ConfigError& error) {
-    context.err << "curate: " << error.what() << std::endl;
+    // One line per mistake, so that a file with several shows them all at once.
+    for (const std::string& message : error.messages())
+      context.err << "curate: " << message << '\n';
+    context.err.flush();
     return kExitUsage;
   } catch (const std::exception& error) {
     context.err << "curate: " << error.what() << std::endl;

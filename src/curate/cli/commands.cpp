@@ -5,6 +5,7 @@
 #include "curate/backends/cluster.hpp"
 #include "curate/backends/resource_discovery.hpp"
 #include "curate/cli/config_error.hpp"
+#include "curate/cli/config_errors.hpp"
 #include "curate/cli/pipeline_builder.hpp"
 #include "curate/cli/stage_catalogue.hpp"
 #include "curate/cli/workflow_file.hpp"
@@ -61,9 +62,12 @@ StageRegistry make_registry(const CliContext& context) {
 
 int describe_command(const std::filesystem::path& pipeline_file,
                      const std::vector<std::string>& sets, CliContext& context) {
-  const PipelineConfig config = load_pipeline_config(pipeline_file, sets);
+  ConfigErrors errors;
+  const PipelineConfig config = load_pipeline_config(pipeline_file, sets, &errors);
   const StageRegistry registry = make_registry(context);
-  const Pipeline pipeline = build_pipeline(config, registry);
+  const Pipeline pipeline = build_pipeline(config, registry, {}, &errors);
+  resolve_executor_config(config, &errors);
+  errors.throw_if_any();
   context.out << describe_pipeline(config, pipeline);
   return kExitSuccess;
 }

@@ -4,6 +4,7 @@
 #include "curate/backends/logging.hpp"
 #include "curate/backends/utils.hpp"
 #include "curate/cli/config_error.hpp"
+#include "curate/cli/config_errors.hpp"
 #include "curate/core/composite_stage.hpp"
 #include "curate/core/suggest.hpp"
 
@@ -86,10 +87,16 @@ StageOverrides to_stage_overrides(const OverrideSpec& spec, const ProcessingStag
   return out;
 }
 
+// An invalid override, with the pointer of the value it is about (for file order).
+struct OverrideError {
+  std::string pointer;
+  std::string message;
+};
+
 StagePtr apply_overrides(const StageEntry& entry, StagePtr stage, const PipelineConfig& config) {
   const std::string pointer = fmt::format("/stages/{}", entry.index);
-  auto fail = [&](const std::string& at, const std::string& message) -> ConfigError {
-    return ConfigError(fmt::format("{}{}: {}", config.where(at), entry.label(), message));
+  auto fail = [&](const std::string& at, const std::string& message) -> OverrideError {
+    return OverrideError{at, fmt::format("{}{}: {}", config.where(at), entry.label(), message)};
   };
   const auto composite = std::dynamic_pointer_cast<const CompositeStage>(stage);
   if (!composite) {
@@ -137,28 +144,38 @@ StagePtr apply_overrides(const StageEntry& entry, StagePtr stage, const Pipeline
   }
 }
 
+// Returns null when the stage cannot be built; every mistake found goes to `errors`.
 StagePtr build_stage(const StageEntry& entry, const PipelineConfig& config,
-                     const StageRegistry& registry, const BuildOptions& options) {
+                     const StageRegistry& registry, const BuildOptions& options,
+                     ConfigErrors& errors) {
   const std::string pointer = fmt::format("/stages/{}", entry.index);
   if (!registry.contains(entry.stage)) {
-    throw ConfigError(fmt::format("{}{}: unknown stage '{}'{} (`curate stages` lists them all)",
-                                  config.where(pointer + "/stage"), entry.label(), entry.stage,
-                                  did_you_mean(entry.stage, registry.names())));
+    errors.add(config.sources, pointer + "/stage",
+               fmt::format("{}{}: unknown stage '{}'{} (`curate stages` lists them all)",
+                           config.where(pointer + "/stage"), entry.label(), entry.stage,
+                           did_you_mean(entry.stage, registry.names())));
+    return nullptr;
   }
   json params = entry.params;
   if (!options.log_dir.empty() && has_param(registry.get(entry.stage), "log_dir") &&
       (!params.contains("log_dir") || params["log_dir"].is_null())) {
     params["log_dir"] = options.log_dir.string();
   }
-  StagePtr stage;
-  try {
-    stage = registry.create(entry.stage, params);
-  } catch (const std::exception& error) {
-    const std::string message = without_stage_prefix(error.what(), entry.stage);
-    throw ConfigError(fmt::format("{}{}: {}", config.where(error_pointer(entry, message)),
-                                  entry.label(), message));
+  StageCreation created = registry.create_checked(entry.stage, params);
+  for (const std::string& error : created.errors) {
+    const std::string message = without_stage_prefix(error, entry.stage);
+    const std::string at = error_pointer(entry, message);
+    errors.add(config.sources, at,
+               fmt::format("{}{}: {}", config.where(at), entry.label(), message));
   }
-  return apply_overrides(entry, std::move(stage), config);
+  if (!created.stage) return nullptr;
+  try {
+    StagePtr stage = apply_overrides(entry, std::move(created.stage), config);
+    return created.errors.empty() ? stage : nullptr;
+  } catch (const OverrideError& error) {
+    errors.add(config.sources, error.pointer, error.message);
+    return nullptr;
+  }
 }
 
 }  // namespace
@@ -169,16 +186,30 @@ const std::vector<std::string>& output_folder_params() {
 }
 
 Pipeline build_pipeline(const PipelineConfig& config, const StageRegistry& registry,
-                        const BuildOptions& options) {
+                        const BuildOptions& options, ConfigErrors* errors) {
+  ConfigErrors local;
+  ConfigErrors& sink = errors != nullptr ? *errors : local;
   Pipeline pipeline(config.name, {}, config.description);
+  bool every_stage_built = !config.stages.empty();
   for (const StageEntry& entry : config.stages) {
-    pipeline.add_stage(build_stage(entry, config, registry, options));
+    // A stage that cannot be built hides only its own later mistakes: the next is checked.
+    StagePtr stage = entry.valid ? build_stage(entry, config, registry, options, sink) : nullptr;
+    if (stage) {
+      pipeline.add_stage(std::move(stage));
+    } else {
+      every_stage_built = false;
+    }
   }
-  try {
-    pipeline.build();
-  } catch (const std::invalid_argument& error) {
-    throw ConfigError(fmt::format("{}{}", config.where("/stages"), error.what()));
+  // Whether the stages fit together is known only when all of them could be built.
+  if (every_stage_built) {
+    try {
+      pipeline.build();
+    } catch (const std::invalid_argument& error) {
+      sink.add(config.sources, "/stages",
+               fmt::format("{}{}", config.where("/stages"), error.what()));
+    }
   }
+  if (errors == nullptr) local.throw_if_any();
   return pipeline;
 }
 
@@ -203,33 +234,39 @@ const std::vector<std::string>& executor_types() {
   return kTypes;
 }
 
-json resolve_executor_config(const PipelineConfig& config) {
+json resolve_executor_config(const PipelineConfig& config, ConfigErrors* errors) {
+  ConfigErrors local;
+  ConfigErrors& sink = errors != nullptr ? *errors : local;
+  const std::size_t before = sink.size();
+  const auto report = [&](const std::string& pointer, const std::string& message) {
+    sink.add(config.sources, pointer,
+             fmt::format("{}executor: {}", config.where(pointer), message));
+  };
   const ExecutorSection& section = config.executor;
   const std::vector<std::string>& types = executor_types();
   if (std::find(types.begin(), types.end(), section.type) == types.end()) {
-    throw ConfigError(fmt::format("{}executor: unknown type '{}'{}; known types: {}",
-                                  config.where("/executor/type"), section.type,
-                                  did_you_mean(section.type, types), fmt::join(types, ", ")));
-  }
-  const std::vector<std::string>& local_keys = backends::LocalExecutor::config_keys();
-  for (const auto& [key, value] : section.config.items()) {
-    if (std::find(local_keys.begin(), local_keys.end(), key) != local_keys.end()) {
-      continue;
+    // The valid config keys depend on the type: nothing more to check.
+    report("/executor/type",
+           fmt::format("unknown type '{}'{}; known types: {}", section.type,
+                       did_you_mean(section.type, types), fmt::join(types, ", ")));
+  } else {
+    const std::vector<std::string>& local_keys = backends::LocalExecutor::config_keys();
+    for (const auto& [key, value] : section.config.items()) {
+      if (std::find(local_keys.begin(), local_keys.end(), key) != local_keys.end()) continue;
+      report("/executor/config/" + pointer_segment(key),
+             fmt::format("unknown config key '{}' for type '{}'{}; valid keys: {}", key,
+                         section.type, did_you_mean(key, local_keys), fmt::join(local_keys, ", ")));
     }
-    throw ConfigError(
-        fmt::format("{}executor: unknown config key '{}' for type '{}'{}; valid keys: {}",
-                    config.where("/executor/config/" + pointer_segment(key)), key, section.type,
-                    did_you_mean(key, local_keys), fmt::join(local_keys, ", ")));
   }
-  const json merged = backends::merge_executor_configs(json::object(), section.config);
+  json merged = backends::merge_executor_configs(json::object(), section.config);
   try {
     // Sets the driver's level now, so the CLI's own messages already honour it.
     backends::configure_logging(merged);
   } catch (const std::exception& error) {
-    throw ConfigError(
-        fmt::format("{}executor: {}", config.where("/executor/config/log_level"), error.what()));
+    report("/executor/config/log_level", error.what());
   }
-  return merged;
+  if (errors == nullptr) local.throw_if_any();
+  return sink.size() == before ? merged : json::object();
 }
 
 ExecutorHandle make_executor(const PipelineConfig& config) {

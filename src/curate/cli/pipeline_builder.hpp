@@ -28,10 +28,14 @@ const std::vector<std::string>& output_folder_params();
 
 /// Build the stages of `config` from `registry`, in file order: create each with its
 /// params, apply its overrides (`with_`, or `with_sub_stages` for composites) and check
-/// that the pipeline builds. Throws ConfigError naming file, line, stage and the closest
-/// valid names for an unknown stage, parameter or sub-stage and for invalid overrides.
+/// that the pipeline builds. Every mistake names file, line, stage and the closest valid
+/// names (an unknown stage, parameter or sub-stage, a factory's error, an invalid
+/// override); a stage that cannot be built stops the check of that stage only, and the
+/// stages' fit is checked when all were built. With `errors`, mistakes go there and the
+/// pipeline holds the stages that were built; without, they are thrown together as one
+/// ConfigError.
 Pipeline build_pipeline(const PipelineConfig& config, const StageRegistry& registry,
-                        const BuildOptions& options = {});
+                        const BuildOptions& options = {}, ConfigErrors* errors = nullptr);
 
 /// Return the folders the stages write to (the values of `output_folder_params()` set
 /// in the file), in stage order, without duplicates.
@@ -42,9 +46,12 @@ std::vector<std::filesystem::path> output_folders(const PipelineConfig& config,
 const std::vector<std::string>& executor_types();
 
 /// Return the executor's configuration: the file's `executor.config` merged over the
-/// type's defaults with `merge_executor_configs`. Throws ConfigError naming the file for
-/// an unknown type or config key (with the closest valid names) or a bad log level.
-nlohmann::json resolve_executor_config(const PipelineConfig& config);
+/// type's defaults with `merge_executor_configs`. An unknown type, each unknown config
+/// key (with the closest valid names) and a bad log level are mistakes naming file and
+/// line: reported to `errors` when given (then an empty object is returned), else
+/// thrown together as one ConfigError.
+nlohmann::json resolve_executor_config(const PipelineConfig& config,
+                                       ConfigErrors* errors = nullptr);
 
 /// An executor made from a pipeline file, with the live views the CLI polls.
 struct ExecutorHandle {

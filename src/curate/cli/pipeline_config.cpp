@@ -1,6 +1,7 @@
 #include "curate/cli/pipeline_config.hpp"
 
 #include "curate/cli/config_error.hpp"
+#include "curate/cli/config_errors.hpp"
 #include "curate/core/stage_spec.hpp"
 #include "curate/core/suggest.hpp"
 #include "curate/core/task_ids.hpp"
@@ -34,26 +35,33 @@ std::vector<std::string> spec_key_names() {
   return names;
 }
 
-// Reads one document with the error context (file, line, stage) at hand.
+// Reads one document with the error context (file, line, stage) at hand. Every mistake
+// is reported to `errors` and the check goes on with what can still be checked: a value
+// of the wrong type is left unset, an entry without `stage:` is marked invalid.
 class Reader {
  public:
-  explicit Reader(const PipelineConfig& config) : config_(config) {}
+  Reader(const PipelineConfig& config, ConfigErrors& errors) : config_(config), errors_(errors) {}
 
-  [[noreturn]] void fail(const std::string& pointer, const std::string& context,
-                         const std::string& message) const {
-    throw ConfigError(fmt::format("{}{}{}", config_.where(pointer),
-                                  context.empty() ? "" : context + ": ", message));
+  void report(const std::string& pointer, const std::string& context,
+              const std::string& message) const {
+    errors_.add(config_.sources, pointer,
+                fmt::format("{}{}{}", config_.where(pointer), context.empty() ? "" : context + ": ",
+                            message));
   }
 
-  void check_keys(const json& object, const std::vector<std::string>& allowed,
+  // Returns false when a key is not allowed (each one reported).
+  bool check_keys(const json& object, const std::vector<std::string>& allowed,
                   const std::string& pointer, const std::string& context,
                   const std::string& what) const {
+    bool ok = true;
     for (const auto& [key, value] : object.items()) {
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      fail(pointer + "/" + pointer_segment(key), context,
-           fmt::format("unknown key '{}' in {}{}; valid keys: {}", key, what,
-                       did_you_mean(key, allowed), fmt::join(allowed, ", ")));
+      report(pointer + "/" + pointer_segment(key), context,
+             fmt::format("unknown key '{}' in {}{}; valid keys: {}", key, what,
+                         did_you_mean(key, allowed), fmt::join(allowed, ", ")));
+      ok = false;
     }
+    return ok;
   }
 
   const json& object_at(const json& parent, const std::string& key, const std::string& pointer,
@@ -62,8 +70,9 @@ class Reader {
     if (!parent.contains(key) || parent[key].is_null()) return kEmpty;
     const json& value = parent[key];
     if (!value.is_object()) {
-      fail(pointer + "/" + key, context,
-           fmt::format("'{}' must be a mapping, got {}", key, value.dump()));
+      report(pointer + "/" + key, context,
+             fmt::format("'{}' must be a mapping, got {}", key, value.dump()));
+      return kEmpty;
     }
     return value;
   }
@@ -73,8 +82,9 @@ class Reader {
                                        const std::string& context) const {
     if (!parent.contains(key) || parent[key].is_null()) return std::nullopt;
     if (!parent[key].is_string()) {
-      fail(pointer + "/" + key, context,
-           fmt::format("'{}' must be a string, got {}", key, parent[key].dump()));
+      report(pointer + "/" + key, context,
+             fmt::format("'{}' must be a string, got {}", key, parent[key].dump()));
+      return std::nullopt;
     }
     return parent[key].get<std::string>();
   }
@@ -85,8 +95,9 @@ class Reader {
     const json& value = parent[key];
     if (!value.is_number_integer() || value.get<long long>() < 1 ||
         value.get<long long>() > INT32_MAX) {
-      fail(pointer + "/" + key, context,
-           fmt::format("'{}' must be a positive integer, got {}", key, value.dump()));
+      report(pointer + "/" + key, context,
+             fmt::format("'{}' must be a positive integer, got {}", key, value.dump()));
+      return std::nullopt;
     }
     return value.get<int>();
   }
@@ -104,8 +115,9 @@ class Reader {
       if (!resources.contains(key) || resources[key].is_null()) return std::nullopt;
       const json& value = resources[key];
       if (!value.is_number() || value.get<double>() < 0.0) {
-        fail(resources_pointer + "/" + key, context,
-             fmt::format("resources.{} must be a number >= 0, got {}", key, value.dump()));
+        report(resources_pointer + "/" + key, context,
+               fmt::format("resources.{} must be a number >= 0, got {}", key, value.dump()));
+        return std::nullopt;
       }
       return value.get<double>();
     };
@@ -114,11 +126,12 @@ class Reader {
     out.gpu_memory_gb = number("gpu_memory_gb");
     const json& spec = object_at(entry, "stage_spec", pointer, context);
     const std::string spec_pointer = pointer + "/stage_spec";
-    check_keys(spec, spec_key_names(), spec_pointer, context, "stage_spec");
+    if (!check_keys(spec, spec_key_names(), spec_pointer, context, "stage_spec")) return out;
     try {
       StageSpec::from_json(spec, context);
     } catch (const std::invalid_argument& error) {
-      fail(spec_pointer, context, error.what());
+      report(spec_pointer, context, error.what());
+      return out;
     }
     if (!spec.empty()) out.stage_spec = spec;
     return out;
@@ -131,14 +144,21 @@ class Reader {
     out.location = config_.sources.locate(pointer);
     std::string context = fmt::format("stages[{}]", index);
     if (!entry.is_object()) {
-      fail(pointer, context,
-           fmt::format("a stage entry must be a mapping with 'stage: <name>', got {}",
-                       entry.dump()));
+      report(pointer, context,
+             fmt::format("a stage entry must be a mapping with 'stage: <name>', got {}",
+                         entry.dump()));
+      out.valid = false;
+      return out;
     }
     const auto stage = string_at(entry, "stage", pointer, context);
     if (!stage || stage->empty()) {
-      fail(pointer, context,
-           "missing 'stage: <registered stage name>' (run `curate stages` for the list)");
+      if (!entry.contains("stage") || entry["stage"].is_null() ||
+          (entry["stage"].is_string() && entry["stage"].get<std::string>().empty())) {
+        report(pointer, context,
+               "missing 'stage: <registered stage name>' (run `curate stages` for the list)");
+      }
+      out.valid = false;  // nothing to build: the rest of the entry cannot be checked
+      return out;
     }
     out.stage = *stage;
     context = fmt::format("stages[{}] ({})", index, out.stage);
@@ -151,8 +171,9 @@ class Reader {
       const std::string sub_pointer = pointer + "/sub_stages/" + pointer_segment(sub_name);
       const std::string sub_context = fmt::format("{} sub-stage '{}'", context, sub_name);
       if (!sub_entry.is_object()) {
-        fail(sub_pointer, sub_context,
-             fmt::format("overrides must be a mapping, got {}", sub_entry.dump()));
+        report(sub_pointer, sub_context,
+               fmt::format("overrides must be a mapping, got {}", sub_entry.dump()));
+        continue;
       }
       check_keys(sub_entry, kSubStageKeys, sub_pointer, sub_context, "sub-stage overrides");
       out.sub_stages.emplace(sub_name, overrides(sub_entry, sub_pointer, sub_context));
@@ -162,6 +183,7 @@ class Reader {
 
  private:
   const PipelineConfig& config_;
+  ConfigErrors& errors_;
 };
 
 }  // namespace
@@ -198,48 +220,69 @@ std::string PipelineConfig::where(const std::string& pointer) const {
 }
 
 PipelineConfig load_pipeline_config(const std::filesystem::path& file,
-                                    const std::vector<std::string>& sets) {
+                                    const std::vector<std::string>& sets, ConfigErrors* errors) {
+  ConfigErrors local;
+  ConfigErrors& sink = errors != nullptr ? *errors : local;
   SourceMap sources;
   json document = load_yaml_file(file, &sources);
   for (const std::string& assignment : sets) {
     if (document.is_null()) document = json::object();
-    apply_set(document, assignment);
+    try {
+      apply_set(document, assignment);
+    } catch (const ConfigError& error) {
+      sink.add(error.what());
+    }
   }
-  return parse_pipeline_config(std::move(document), std::move(sources), file);
+  PipelineConfig config =
+      parse_pipeline_config(std::move(document), std::move(sources), file, &sink);
+  if (errors == nullptr) local.throw_if_any();
+  return config;
 }
 
-PipelineConfig parse_pipeline_config(json document, SourceMap sources, std::filesystem::path file) {
+PipelineConfig parse_pipeline_config(json document, SourceMap sources, std::filesystem::path file,
+                                     ConfigErrors* errors) {
+  ConfigErrors local;
+  ConfigErrors& sink = errors != nullptr ? *errors : local;
   PipelineConfig config;
   config.file = std::move(file);
   config.sources = std::move(sources);
   if (config.sources.root_file().empty()) config.sources.set_root_file(config.file);
   config.document = std::move(document);
-  Reader reader(config);
+  config.name = config.file.stem().string();
+  Reader reader(config, sink);
   const json& root = config.document;
   if (!root.is_object()) {
-    reader.fail("", "",
-                "a pipeline file must be a mapping with 'stages:' (and optionally name, "
-                "description, executor)");
-  }
-  reader.check_keys(root, kTopLevelKeys, "", "", "the pipeline file");
-  config.name = reader.string_at(root, "name", "", "").value_or(config.file.stem().string());
-  if (config.name.empty()) reader.fail("/name", "", "'name' must not be empty");
-  config.description = reader.string_at(root, "description", "", "").value_or("");
+    reader.report("", "",
+                  "a pipeline file must be a mapping with 'stages:' (and optionally name, "
+                  "description, executor)");
+  } else {
+    reader.check_keys(root, kTopLevelKeys, "", "", "the pipeline file");
+    if (const auto name = reader.string_at(root, "name", "", "")) {
+      if (name->empty()) {
+        reader.report("/name", "", "'name' must not be empty");
+      } else {
+        config.name = *name;
+      }
+    }
+    config.description = reader.string_at(root, "description", "", "").value_or("");
 
-  const json& executor = reader.object_at(root, "executor", "", "");
-  reader.check_keys(executor, kExecutorKeys, "/executor", "executor", "the executor section");
-  config.executor.type =
-      reader.string_at(executor, "type", "/executor", "executor").value_or("local");
-  config.executor.config = reader.object_at(executor, "config", "/executor", "executor");
-  config.executor.location = config.sources.locate("/executor");
+    const json& executor = reader.object_at(root, "executor", "", "");
+    reader.check_keys(executor, kExecutorKeys, "/executor", "executor", "the executor section");
+    config.executor.type =
+        reader.string_at(executor, "type", "/executor", "executor").value_or("local");
+    config.executor.config = reader.object_at(executor, "config", "/executor", "executor");
+    config.executor.location = config.sources.locate("/executor");
 
-  if (!root.contains("stages") || !root["stages"].is_array() || root["stages"].empty()) {
-    reader.fail(root.contains("stages") ? "/stages" : "", "",
-                "'stages' must be a non-empty list of {stage: <name>, params: {...}} entries");
+    if (!root.contains("stages") || !root["stages"].is_array() || root["stages"].empty()) {
+      reader.report(root.contains("stages") ? "/stages" : "", "",
+                    "'stages' must be a non-empty list of {stage: <name>, params: {...}} entries");
+    } else {
+      const json& stages = root["stages"];
+      for (std::size_t i = 0; i < stages.size(); ++i)
+        config.stages.push_back(reader.stage_entry(stages[i], i));
+    }
   }
-  const json& stages = root["stages"];
-  for (std::size_t i = 0; i < stages.size(); ++i)
-    config.stages.push_back(reader.stage_entry(stages[i], i));
+  if (errors == nullptr) local.throw_if_any();
   return config;
 }
 

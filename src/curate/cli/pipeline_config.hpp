@@ -41,6 +41,8 @@
 
 namespace curate::cli {
 
+class ConfigErrors;
+
 /// The `with_` overrides one stage entry (or one sub-stage) asks for, as written: unset
 /// fields keep the stage's own values; resources overlay field by field.
 struct OverrideSpec {
@@ -66,6 +68,9 @@ struct StageEntry {
   OverrideSpec overrides;  ///< name, resources, batch_size, num_workers, stage_spec
   std::map<std::string, OverrideSpec> sub_stages;  ///< by sub-stage name (composites)
   SourceLocation location;                         ///< where the entry starts
+  /// False when the entry is too broken to build (not a mapping, no `stage:`); its
+  /// errors were reported while it was read.
+  bool valid = true;
 
   /// Return how errors name the entry: "stages[1] 'read' (jsonl_reader)", or
   /// "stages[1] (jsonl_reader)" without a custom name.
@@ -101,15 +106,21 @@ struct PipelineConfig {
 void apply_set(nlohmann::json& document, std::string_view assignment);
 
 /// Read `file`, resolve includes, apply `sets` in order, and check the document's shape
-/// (`parse_pipeline_config`). Throws ConfigError naming file, line and stage.
+/// (`parse_pipeline_config`). A file that cannot be read or parsed as YAML throws
+/// ConfigError at once. Every other mistake (a bad `--set`, the shape) goes to `errors`
+/// when given, and the config returned holds what could be read (entries too broken to
+/// build are marked invalid); without `errors`, they are thrown together as one
+/// ConfigError naming file, line and stage of each.
 PipelineConfig load_pipeline_config(const std::filesystem::path& file,
-                                    const std::vector<std::string>& sets = {});
+                                    const std::vector<std::string>& sets = {},
+                                    ConfigErrors* errors = nullptr);
 
 /// Check a loaded document's shape and read it. Unknown keys at top level, in the
 /// executor section, in a stage entry, in `resources` or `stage_spec` are errors with
-/// the closest valid names. Throws ConfigError.
+/// the closest valid names; every one is reported (to `errors`, or thrown together as
+/// `load_pipeline_config` does), and a value with a mistake is left unset.
 PipelineConfig parse_pipeline_config(nlohmann::json document, SourceMap sources,
-                                     std::filesystem::path file);
+                                     std::filesystem::path file, ConfigErrors* errors = nullptr);
 
 /// Return a stable hash of what decides a run's output: each stage's registry name and
 /// parameters, in order (not names, resources or executor settings). Stored in the log

@@ -122,15 +122,12 @@ std::vector<std::string> names_of(const std::vector<WorkflowParam>& params) {
 // Collects every mistake of the file, so that one run reports them all.
 class Problems {
  public:
-  Problems(const SourceMap& map) : map_(map) {}
+  explicit Problems(const SourceMap& map) : map_(map) {}
   void add(const std::string& pointer, const std::string& message) {
     lines_.push_back(fmt::format("{}: {}", map_.locate(pointer).to_string(), message));
   }
   void throw_if_any() const {
-    if (lines_.empty()) return;
-    std::string text;
-    for (const auto& line : lines_) text += (text.empty() ? "" : "\n") + line;
-    throw ConfigError(text);
+    if (!lines_.empty()) throw ConfigError(lines_);
   }
 
  private:

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 namespace curate {
@@ -54,6 +56,28 @@ StagePtr StageRegistry::create(const std::string& name, const nlohmann::json& pa
                                             unused.front(), did_you_mean(unused.front(), valid)));
   }
   return stage;
+}
+
+StageCreation StageRegistry::create_checked(const std::string& name,
+                                            const nlohmann::json& params) const {
+  const StageRegistration& registration = get(name);
+  StageCreation result;
+  std::optional<StageParams> stage_params;
+  try {
+    stage_params.emplace(name, params);
+    result.stage = registration.factory(*stage_params);
+  } catch (const std::exception& error) {
+    result.errors.emplace_back(error.what());
+    if (!stage_params) return result;
+  }
+  std::vector<std::string> valid;
+  for (const auto& param : registration.params) valid.push_back(param.name);
+  for (const auto& key : stage_params->unused_keys()) {
+    if (!result.stage && std::find(valid.begin(), valid.end(), key) != valid.end()) continue;
+    result.errors.push_back(
+        fmt::format("stage '{}': unknown parameter '{}'{}", name, key, did_you_mean(key, valid)));
+  }
+  return result;
 }
 
 std::vector<std::string> StageRegistry::names() const {

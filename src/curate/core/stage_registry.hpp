@@ -79,6 +79,13 @@ struct StageRegistration {
   StageFactory factory;
 };
 
+/// What `StageRegistry::create_checked` found: the stage, and every problem with the
+/// parameters it was given.
+struct StageCreation {
+  StagePtr stage;                   ///< null when the factory threw
+  std::vector<std::string> errors;  ///< "stage 'x': ..." messages, the factory's first
+};
+
 /// Map stage names (as written in pipeline YAML) to factories. Layers register their
 /// stages explicitly (`register_io_stages(registry)`...), so nothing depends on static
 /// initialisation order. Registration happens before use; lookups are read-only.
@@ -93,6 +100,12 @@ class StageRegistry {
   /// Create a stage: look it up, call its factory, then reject unused parameters with
   /// the closest valid names.
   StagePtr create(const std::string& name, const nlohmann::json& params) const;
+  /// Create a stage as `create` does, but return every problem instead of throwing the
+  /// first: the factory's error (then the stage is null) and one error per unknown
+  /// parameter, with the closest valid names. When the factory threw, only keys it had
+  /// not read and the registration does not declare count as unknown (it may have
+  /// thrown before it read the others). Throws std::invalid_argument for an unknown name.
+  StageCreation create_checked(const std::string& name, const nlohmann::json& params) const;
   /// Return all registered names, sorted.
   std::vector<std::string> names() const;
 
