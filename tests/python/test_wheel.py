@@ -19,11 +19,12 @@ from conftest import REPO
 pytestmark = pytest.mark.slow
 
 
-def development_werror() -> str:
+def development_cache(key: str) -> str | None:
+    """Return a value of the development build's CMakeCache.txt (None when absent)."""
     cache = pathlib.Path(os.environ.get("CURATE_BUILD_DIR", REPO / "build")) / "CMakeCache.txt"
     text = cache.read_text() if cache.exists() else ""
-    match = re.search(r"^CURATE_WERROR:BOOL=(\w+)$", text, re.M)
-    return match.group(1) if match else "OFF"
+    match = re.search(rf"^{key}:\w+=(.*)$", text, re.M)
+    return match.group(1) if match else None
 
 
 def test_pip_install_gives_the_package_and_the_command(tmp_path):
@@ -31,8 +32,15 @@ def test_pip_install_gives_the_package_and_the_command(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CURATE_BUILD_DIR")}
-    env.update(CCACHE_BASEDIR=str(REPO), CCACHE_NOHASHDIR="1", CURATE_WERROR=development_werror(),
+    # The development build's compiler and warning flags, so that ccache serves every
+    # object it compiled (a different compiler path, such as the x86_64-linux-gnu-g++
+    # that Python's sysconfig names, is a different cache key).
+    env.update(CCACHE_BASEDIR=str(REPO), CCACHE_NOHASHDIR="1",
+               CURATE_WERROR=development_cache("CURATE_WERROR") or "OFF",
                CMAKE_BUILD_PARALLEL_LEVEL=str(os.cpu_count() or 2))
+    compiler = development_cache("CMAKE_CXX_COMPILER")
+    if compiler:
+        env["CXX"] = compiler
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(REPO)],
         env=env, cwd=tmp_path, capture_output=True, text=True, timeout=1500)
