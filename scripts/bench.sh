@@ -210,6 +210,15 @@ print("; ".join(parts) + "; removed %d of %d; %.0f verification bytes/candidate"
     "curate dedup fuzzy; max RSS $rss (target <= 1 GB); $phases"
 done
 rm -rf "$data/fuzzy_out"
+# --- The Python package (issue 11): Pipeline.run against curate run, a Python filter
+# against the C++ one, Arrow export. Needs the module (built with the venv's Python).
+if [[ -f $(echo "$build"/python/curate/_curate*.so) ]]; then
+  section "Python package on ${e2e_mb} MB, one core"
+  cmake --build "$build" -j "$(nproc)" --target _curate >/dev/null
+  out=$(PYTHONPATH="$repo/python:$build/python" taskset -c 0 "$repo/.venv/bin/python" \
+    "$repo/bench/python/bench_python.py" "$corpus" "$bin/curate" | tee /dev/stderr)
+  while IFS= read -r line; do add_row "${line%%:*}" "" "${line#*: }"; done <<<"$out"
+fi
 
 printf '\n%-58s %14s   %s\n' "benchmark" "result" "how"
 printf '%s\n' "$(printf '%.0s-' {1..100})"
