@@ -122,16 +122,18 @@ std::vector<std::string> names_of(const std::vector<WorkflowParam>& params) {
 // Collects every mistake of the file, so that one run reports them all.
 class Problems {
  public:
-  explicit Problems(const SourceMap& map) : map_(map) {}
+  /// Prefix each message with its file and line from `map`, when there is one.
+  explicit Problems(const SourceMap* map) : map_(map) {}
   void add(const std::string& pointer, const std::string& message) {
-    lines_.push_back(fmt::format("{}: {}", map_.locate(pointer).to_string(), message));
+    lines_.push_back(map_ ? fmt::format("{}: {}", map_->locate(pointer).to_string(), message)
+                          : message);
   }
   void throw_if_any() const {
     if (!lines_.empty()) throw ConfigError(lines_);
   }
 
  private:
-  const SourceMap& map_;
+  const SourceMap* map_;
   std::vector<std::string> lines_;
 };
 
@@ -145,7 +147,21 @@ bool is_workflow_file(const fs::path& file) {
 int run_workflow_file(const fs::path& file, bool quiet, CliContext& context) {
   SourceMap map;
   const json document = load_yaml_file(file, &map);
+  DedupOptions options = workflow_options(document, &map);
+  options.quiet = quiet;
+  try {
+    return dedup_command(options, context);
+  } catch (const ConfigError& error) {
+    throw ConfigError(fmt::format("{}: {}", file.string(), error.what()));
+  }
+}
+
+DedupOptions workflow_options(const json& document, const SourceMap* map) {
   Problems problems(map);
+  if (!document.is_object() || !document.contains("workflow")) {
+    problems.add("", "a workflow needs a `workflow:` key naming it");
+    problems.throw_if_any();
+  }
   const std::vector<std::string> top_keys{"name", "description", "workflow", "params", "executor"};
   for (const auto& [key, value] : document.items()) {
     if (std::find(top_keys.begin(), top_keys.end(), key) == top_keys.end()) {
@@ -171,7 +187,6 @@ int run_workflow_file(const fs::path& file, bool quiet, CliContext& context) {
 
   DedupOptions options;
   options.mode = workflow->mode;
-  options.quiet = quiet;
   json params = document.value("params", json::object());
   if (!params.is_object()) {
     problems.add("/params", "params must be a mapping");
@@ -215,11 +230,7 @@ int run_workflow_file(const fs::path& file, bool quiet, CliContext& context) {
     }
   }
   problems.throw_if_any();
-  try {
-    return dedup_command(options, context);
-  } catch (const ConfigError& error) {
-    throw ConfigError(fmt::format("{}: {}", file.string(), error.what()));
-  }
+  return options;
 }
 
 std::string describe_workflows() {

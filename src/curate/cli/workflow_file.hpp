@@ -1,6 +1,9 @@
 #pragma once
 
 #include "curate/cli/commands.hpp"
+#include "curate/cli/dedup_command.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <string>
@@ -23,6 +26,14 @@ bool is_workflow_file(const std::filesystem::path& file);
 /// with file, line and the closest valid names, before anything runs (ConfigError).
 /// Returns the exit status of the run. Driver thread only.
 int run_workflow_file(const std::filesystem::path& file, bool quiet, CliContext& context);
+
+class SourceMap;
+
+/// Return the options of `curate dedup` that a workflow document asks for (the
+/// mapping of a workflow file, or the same built in code: `{"workflow": NAME, "params":
+/// {...}, "executor": {"config": {"num_cpus": N}}}`). Every mistake is reported at once
+/// in one ConfigError, each with its file and line when `map` is given. Pure.
+DedupOptions workflow_options(const nlohmann::json& document, const SourceMap* map = nullptr);
 
 /// Return the workflows' parameter listing for `curate stages`.
 std::string describe_workflows();

@@ -10,5 +10,7 @@ void bind_tasks(nanobind::module_& m);
 void bind_pipeline(nanobind::module_& m);
 /// Bind the seed API of backends/utils and a cluster scope for tests and dry runs.
 void bind_backends(nanobind::module_& m);
+/// Bind the exact and fuzzy deduplication workflows (run from a workflow document).
+void bind_dedup(nanobind::module_& m);
 
 }  // namespace curate::python
