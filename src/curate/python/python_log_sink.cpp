@@ -28,6 +28,11 @@ class PythonSink final : public spdlog::sinks::base_sink<spdlog::details::null_m
     }
   }
   void flush_() override {}
+  // Records reach Python as their payload, never formatted here, so the formatter is
+  // not needed; and with no mutex, worker loggers setting their pattern on this shared
+  // sink at once would race on it (heap corruption seen under load). Ignore both.
+  void set_pattern_(const std::string&) override {}
+  void set_formatter_(std::unique_ptr<spdlog::formatter>) override {}
 };
 
 }  // namespace
