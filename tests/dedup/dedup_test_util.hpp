@@ -3,6 +3,8 @@
 // Helpers shared by the dedup tests: a temporary folder, files, generated corpora with
 // known duplicates, and the removal list a plain hash map computes for them.
 
+#include "support/temp_dir.hpp"
+
 #include <filesystem>
 #include <map>
 #include <string>
@@ -12,22 +14,9 @@
 
 namespace curate::dedup::testing {
 
-/// A fresh folder under the system temp folder, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-void write_file(const std::string& path, std::string_view bytes);
-std::string read_file(const std::string& path);
+using curate::testing::read_file;
+using curate::testing::TempDir;
+using curate::testing::write_file;
 
 /// One generated document, in input order (files sorted, then lines).
 struct Document {

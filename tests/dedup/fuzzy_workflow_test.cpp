@@ -4,6 +4,7 @@
 
 #include "curate/backends/local/local_executor.hpp"
 #include "curate/dedup/fuzzy/fuzzy_deduplication_workflow.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -26,19 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    path_ = fs::temp_directory_path() /
-            fmt::format("curate_fuzzy_{}_{}", ::getpid(), std::random_device{}());
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using curate::testing::TempDir;
 
 struct Document {
   std::string id;
@@ -242,7 +231,7 @@ void check_quality(const std::vector<Document>& docs, const std::vector<Removal>
 }
 
 TEST(FuzzyDeduplicationWorkflow, WordShinglesFindTruePairsWithEvidence) {
-  ScratchDir dir;
+  TempDir dir;
   const auto docs = make_corpus(300, 200, 7);
   write_corpus(docs, dir.path() / "in", 4);
   FuzzyOptions options;
@@ -254,7 +243,7 @@ TEST(FuzzyDeduplicationWorkflow, WordShinglesFindTruePairsWithEvidence) {
 }
 
 TEST(FuzzyDeduplicationWorkflow, CharShinglesFindTruePairsWithEvidence) {
-  ScratchDir dir;
+  TempDir dir;
   const auto docs = make_corpus(200, 150, 11);
   write_corpus(docs, dir.path() / "in", 3);
   FuzzyOptions options;
@@ -265,7 +254,7 @@ TEST(FuzzyDeduplicationWorkflow, CharShinglesFindTruePairsWithEvidence) {
 }
 
 TEST(FuzzyDeduplicationWorkflow, ClassicSketchAlsoMeetsTheBar) {
-  ScratchDir dir;
+  TempDir dir;
   const auto docs = make_corpus(200, 150, 5);
   write_corpus(docs, dir.path() / "in", 2);
   FuzzyOptions options;
@@ -275,7 +264,7 @@ TEST(FuzzyDeduplicationWorkflow, ClassicSketchAlsoMeetsTheBar) {
 }
 
 TEST(FuzzyDeduplicationWorkflow, RemovalListIsTheSameForAnyWorkersBatchesAndGrouping) {
-  ScratchDir dir;
+  TempDir dir;
   const auto docs = make_corpus(150, 120, 3);
   write_corpus(docs, dir.path() / "in", 5);
   FuzzyOptions options;
@@ -303,7 +292,7 @@ TEST(FuzzyDeduplicationWorkflow, RemovalListIsTheSameForAnyWorkersBatchesAndGrou
 }
 
 TEST(FuzzyDeduplicationWorkflow, EveryDocumentTheSameKeepsTheFirst) {
-  ScratchDir dir;
+  TempDir dir;
   std::vector<Document> docs;
   for (int i = 0; i < 300; ++i)
     docs.push_back({fmt::format("d{:03}", i), "the very same text of a document, again and again"});
@@ -320,7 +309,7 @@ TEST(FuzzyDeduplicationWorkflow, EveryDocumentTheSameKeepsTheFirst) {
 }
 
 TEST(FuzzyDeduplicationWorkflow, NoDuplicatesRemovesNothing) {
-  ScratchDir dir;
+  TempDir dir;
   const auto docs = make_corpus(300, 0, 9);
   write_corpus(docs, dir.path() / "in", 2);
   const auto result = run_workflow(dir.path() / "in", dir.path() / "out", FuzzyOptions{}, 2);
@@ -329,7 +318,7 @@ TEST(FuzzyDeduplicationWorkflow, NoDuplicatesRemovesNothing) {
 }
 
 TEST(FuzzyDeduplicationWorkflow, EmptyAndShortTextsAreHandled) {
-  ScratchDir dir;
+  TempDir dir;
   std::vector<Document> docs{{"e1", ""},
                              {"s1", "hi"},
                              {"e2", ""},
@@ -349,7 +338,7 @@ TEST(FuzzyDeduplicationWorkflow, EmptyAndShortTextsAreHandled) {
 }
 
 TEST(FuzzyDeduplicationWorkflow, AFiftyMegabyteDocumentIsSketched) {
-  ScratchDir dir;
+  TempDir dir;
   std::vector<Document> docs = make_corpus(20, 10, 13);
   std::string big;
   std::mt19937_64 random(1);

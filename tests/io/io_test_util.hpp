@@ -5,6 +5,7 @@
 
 #include "curate/core/document_batch.hpp"
 #include "curate/io/jsonl_reader_stage.hpp"
+#include "support/temp_dir.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -15,26 +16,10 @@
 
 namespace curate::io::testing {
 
-/// A fresh folder under the system temp folder, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
+using curate::testing::read_file;
+using curate::testing::TempDir;
+using curate::testing::write_file;
 
-  const std::filesystem::path& path() const { return path_; }
-  /// Return `path() / name` as a string.
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-/// Write `bytes` to `path`, creating parent folders.
-void write_file(const std::string& path, std::string_view bytes);
-/// Return the whole content of `path`.
-std::string read_file(const std::string& path);
 /// Return `bytes` as one gzip member / one zstd frame.
 std::string gzip_bytes(std::string_view bytes);
 std::string zstd_bytes(std::string_view bytes);
