@@ -1,0 +1,183 @@
+"""RayExecutor on a real three-node Ray cluster on this machine (one per module)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from conftest import read_jsonl_folder, word_documents, write_corpus
+from curate.backends.local import LocalExecutor
+from curate.pipeline import Pipeline
+from curate.stages.base import ProcessingStage
+from curate.stages.text.filters import ScoreFilter
+from curate.stages.text.filters.heuristic import WordCountFilter
+from curate.stages.text.io.reader import JsonlReader
+from curate.stages.text.io.writer import JsonlWriter
+from curate.tasks import DocumentBatch
+
+ray = pytest.importorskip("ray")
+pytestmark = pytest.mark.ray
+
+HERE = pathlib.Path(__file__).resolve().parent
+OBJECT_STORE_BYTES = 80 * 1024 * 1024
+
+
+def _raylet_pids() -> set[int]:
+    found = subprocess.run(["pgrep", "-f", "raylet"], capture_output=True, text=True)
+    return {int(pid) for pid in found.stdout.split()}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A head and two more nodes, 1 CPU each, connected; no Ray process left after."""
+    from ray.cluster_utils import Cluster
+
+    before = _raylet_pids()
+    # Workers unpickle this module's stages by name: let them import it.
+    old_path = os.environ.get("PYTHONPATH", "")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [str(HERE), old_path] if p)
+    node_args = {"num_cpus": 1, "object_store_memory": OBJECT_STORE_BYTES}
+    ray_cluster = Cluster(initialize_head=True, connect=True,
+                          head_node_args={**node_args, "include_dashboard": False})
+    try:
+        for _ in range(2):
+            ray_cluster.add_node(**node_args)
+        ray_cluster.wait_for_nodes()
+        yield ray_cluster
+    finally:
+        ray.shutdown()
+        ray_cluster.shutdown()
+        os.environ["PYTHONPATH"] = old_path
+        deadline = time.monotonic() + 20
+        while _raylet_pids() - before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _raylet_pids() - before, "a raylet outlived the cluster"
+
+
+def _head_node_id() -> str:
+    return next(n["NodeID"] for n in ray.nodes() if "node:__internal_head__" in n["Resources"])
+
+
+class Recorder(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Pass batches on; write one file per setup_on_node, setup and teardown call."""
+
+    name = "recorder"
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def inputs(self):
+        return ["data"], ["text"]
+
+    def _record(self, kind: str, node_id: str) -> None:
+        path = pathlib.Path(self.folder) / f"{kind}-{node_id}-{uuid.uuid4().hex}"
+        path.write_text("")
+
+    def setup_on_node(self, node_info=None, worker_metadata=None) -> None:
+        self._record("node", node_info.node_id)
+
+    def setup(self, worker_metadata=None) -> None:
+        self._record("setup", ray.get_runtime_context().get_node_id())
+
+    def teardown(self) -> None:
+        self._record("teardown", ray.get_runtime_context().get_node_id())
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        return task
+
+
+class Explode(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Raise on the first batch."""
+
+    name = "explode"
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        raise ValueError("boom: this stage always fails")
+
+
+def _records(folder: pathlib.Path, kind: str) -> list[str]:
+    """Return the node ids of the `kind` records under `folder`."""
+    return [p.name.split("-")[1] for p in folder.glob(f"{kind}-*")]
+
+
+def _filter_pipeline(corpus: pathlib.Path, out: pathlib.Path, *middle) -> Pipeline:
+    return Pipeline("ray", stages=[
+        JsonlReader(str(corpus), files_per_partition=1, batch_rows=9),
+        *middle,
+        ScoreFilter(WordCountFilter(min_words=30, max_words=60)),
+        JsonlWriter(str(out)),
+    ])
+
+
+@pytest.fixture(scope="module")
+def ray_corpus(tmp_path_factory) -> pathlib.Path:
+    return write_corpus(tmp_path_factory.mktemp("ray") / "corpus", word_documents(120), files=3)
+
+
+def test_same_records_as_the_local_executor(cluster, ray_corpus, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    _filter_pipeline(ray_corpus, tmp_path / "local").run(LocalExecutor())
+    outputs = _filter_pipeline(ray_corpus, tmp_path / "ray").run(RayExecutor())
+    local = read_jsonl_folder(tmp_path / "local")
+    on_ray = read_jsonl_folder(tmp_path / "ray")
+    assert len(local) == 31
+    key = lambda record: json.dumps(record, sort_keys=True)  # noqa: E731
+    assert sorted(on_ray, key=key) == sorted(local, key=key)
+    assert sorted(p.name for p in (tmp_path / "ray").glob("*.jsonl")) == \
+        sorted(p.name for p in (tmp_path / "local").glob("*.jsonl"))
+    assert outputs, "the writer's outputs come back to the driver"
+
+
+def test_setup_on_node_once_per_stage_per_node_and_teardown_per_actor(cluster, ray_corpus,
+                                                                      tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    pipeline = _filter_pipeline(ray_corpus, tmp_path / "out", Recorder(str(calls)))
+    pipeline.run(RayExecutor())
+    nodes = sorted(n["NodeID"] for n in ray.nodes() if n["Alive"])
+    assert len(nodes) == 3
+    assert sorted(_records(calls, "node")) == nodes
+    assert _records(calls, "setup") and \
+        sorted(_records(calls, "setup")) == sorted(_records(calls, "teardown"))
+    assert len(read_jsonl_folder(tmp_path / "out")) == 31
+
+
+def test_ignore_head_node_keeps_setup_and_actors_off_the_head(cluster, ray_corpus, tmp_path,
+                                                             monkeypatch):
+    from curate.backends.ray import RayExecutor
+
+    monkeypatch.setenv("CURATOR_IGNORE_RAY_HEAD_NODE", "1")
+    executor = RayExecutor()
+    assert executor.ignore_head_node
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    _filter_pipeline(ray_corpus, tmp_path / "out", Recorder(str(calls))).run(executor)
+    head = _head_node_id()
+    assert len(_records(calls, "node")) == 2 and head not in _records(calls, "node")
+    assert _records(calls, "setup") and head not in _records(calls, "setup")
+    assert len(read_jsonl_folder(tmp_path / "out")) == 31
+
+
+def test_a_raising_stage_fails_the_run_and_everything_is_torn_down(cluster, ray_corpus, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    pipeline = _filter_pipeline(ray_corpus, tmp_path / "out", Recorder(str(calls)), Explode())
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"stage 'explode' failed on task .*boom: this stage"):
+        pipeline.run(RayExecutor())
+    assert time.monotonic() - started < 30
+    assert _records(calls, "setup") and \
+        sorted(_records(calls, "setup")) == sorted(_records(calls, "teardown"))
+    # The cluster is still usable: nothing of the failed run holds its CPUs.
+    assert _filter_pipeline(ray_corpus, tmp_path / "again").run(RayExecutor())
