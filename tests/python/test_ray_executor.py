@@ -181,3 +181,32 @@ def test_a_raising_stage_fails_the_run_and_everything_is_torn_down(cluster, ray_
         sorted(_records(calls, "setup")) == sorted(_records(calls, "teardown"))
     # The cluster is still usable: nothing of the failed run holds its CPUs.
     assert _filter_pipeline(ray_corpus, tmp_path / "again").run(RayExecutor())
+
+
+def test_a_cluster_given_by_address_is_left_running(cluster, ray_corpus, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    ray.shutdown()  # the executor connects itself, and disconnects at the end
+    try:
+        executor = RayExecutor({"address": cluster.address})
+        _filter_pipeline(ray_corpus, tmp_path / "first").run(executor)
+        assert not ray.is_initialized()
+        _filter_pipeline(ray_corpus, tmp_path / "second").run(executor)  # back to back
+        assert len(read_jsonl_folder(tmp_path / "second")) == 31
+    finally:
+        ray.init(address=cluster.address)
+    assert len([n for n in ray.nodes() if n["Alive"]]) == 3
+
+
+def test_initial_tasks_and_python_stage_outputs_come_back(cluster, tmp_path):
+    import pyarrow as pa
+
+    from curate.backends.ray import RayExecutor
+
+    batch = DocumentBatch(task_id="seed", dataset_name="d",
+                          data=pa.table({"text": ["a b c", "one two three four five six"]}))
+    stages = [Recorder(str(tmp_path)), ScoreFilter(WordCountFilter(min_words=4), score_field="wc")]
+    outputs = Pipeline("seeded", stages=stages).run(RayExecutor(), initial_tasks=[batch])
+    assert [t.task_id for t in outputs] == ["seed"]
+    assert outputs[0].to_pyarrow().to_pydict() == {"text": ["one two three four five six"],
+                                                  "wc": [6.0]}
