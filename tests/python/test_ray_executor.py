@@ -15,6 +15,7 @@ from conftest import read_jsonl_folder, word_documents, write_corpus
 from curate.backends.local import LocalExecutor
 from curate.pipeline import Pipeline
 from curate.stages.base import ProcessingStage
+from curate.stages.resources import Resources
 from curate.stages.text.filters import ScoreFilter
 from curate.stages.text.filters.heuristic import WordCountFilter
 from curate.stages.text.io.reader import JsonlReader
@@ -210,3 +211,19 @@ def test_initial_tasks_and_python_stage_outputs_come_back(cluster, tmp_path):
     assert [t.task_id for t in outputs] == ["seed"]
     assert outputs[0].to_pyarrow().to_pydict() == {"text": ["one two three four five six"],
                                                   "wc": [6.0]}
+
+
+class NeedsGpu(Recorder):
+    """A recorder that asks for a GPU, which no node of the test cluster declares."""
+
+    name = "needs_gpu"
+    resources = Resources(cpus=1.0, gpus=1.0)
+
+
+def test_gpu_capacity_is_checked_before_any_actor_or_setup(cluster, ray_corpus, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    pipeline = _filter_pipeline(ray_corpus, tmp_path / "out", NeedsGpu(str(tmp_path)))
+    with pytest.raises(RuntimeError, match=r"Need 1 GPUs but cluster has 0 available\."):
+        pipeline.run(RayExecutor())
+    assert not list(tmp_path.glob("node-*")) and not list(tmp_path.glob("setup-*"))

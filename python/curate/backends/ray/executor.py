@@ -79,8 +79,9 @@ class RayExecutor(BaseExecutor):
         pools: list[_Pool] = []
         try:
             nodes = self._nodes(ray)
+            plan = self._plan(built, first, nodes)
             self._setup_on_nodes(ray, document, python_stages, built, first, nodes)
-            self._create_pools(ray, document, python_stages, built, first, nodes, pools)
+            self._create_pools(ray, document, python_stages, built, nodes, plan, pools)
             return self._stream(ray, pools, [native().task_to_bytes(t) for t in seeds])
         finally:
             self._teardown(ray, pools)
@@ -133,17 +134,11 @@ class RayExecutor(BaseExecutor):
         warn_on_env_var_override(base, merged)
         return {"num_cpus": cpus, "num_gpus": stage.gpus, **merged}
 
-    def _create_pools(self, ray, document, python_stages, built, first, nodes,
-                      pools: list[_Pool]) -> None:
-        """Create every stage's actors into ``pools``, then set them all up together.
+    def _plan(self, built, first, nodes) -> list[tuple[int, float, int]]:
+        """Return (stage index, cpus per actor, actors) per stage; raise when GPUs are short.
 
-        Pools are appended before any setup is awaited, so teardown reaches every actor.
+        Called before any task or actor is made: Ray would wait forever for missing GPUs.
         """
-        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
-        from curate.backends.ray._actors import StageActor
-
-        actor_class = ray.remote(StageActor)
         indices = list(range(first, len(built)))
         total_cpus = sum(n.get("Resources", {}).get("CPU", 0.0) for n in nodes)
         wanted = sum(built[i].cpus for i in indices)
@@ -155,13 +150,36 @@ class RayExecutor(BaseExecutor):
             cap = smallest / math.ceil(len(indices) / len(nodes))
             _log.warning("RayExecutor: one actor per stage needs %g CPUs but the nodes have %g; "
                          "each actor asks for at most %g CPUs", wanted, total_cpus, cap)
-        setups, placed = [], 0
+        plan = []
         for index in indices:
             stage = built[index]
             cpus = stage.cpus if cap is None else min(stage.cpus, cap)
-            count = stage.num_workers or (1 if cap is not None else max(1, int(total_cpus // wanted)))
+            share = 1 if cap is not None or wanted <= 0 else max(1, int(total_cpus // wanted))
+            count = stage.num_workers or share
             if index == first:
                 count = stage.num_workers or 1  # it receives one bundle: the seeds
+            plan.append((index, cpus, count))
+        gpus_needed = sum(built[index].gpus * count for index, _, count in plan)
+        gpus_there = sum(n.get("Resources", {}).get("GPU", 0.0) for n in nodes)
+        if gpus_needed > gpus_there:
+            raise RuntimeError(f"Need {gpus_needed:g} GPUs but cluster has {gpus_there:g} "
+                               "available.")
+        return plan
+
+    def _create_pools(self, ray, document, python_stages, built, nodes, plan,
+                      pools: list[_Pool]) -> None:
+        """Create every stage's actors into ``pools``, then set them all up together.
+
+        Pools are appended before any setup is awaited, so teardown reaches every actor.
+        """
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        from curate.backends.ray._actors import StageActor
+
+        actor_class = ray.remote(StageActor)
+        setups, placed = [], 0
+        for index, cpus, count in plan:
+            stage = built[index]
             actors: list = []
             pools.append(_Pool(stage.name, actors, collections.deque(), collections.deque()))
             for _ in range(count):
