@@ -227,3 +227,24 @@ def test_gpu_capacity_is_checked_before_any_actor_or_setup(cluster, ray_corpus, 
     with pytest.raises(RuntimeError, match=r"Need 1 GPUs but cluster has 0 available\."):
         pipeline.run(RayExecutor())
     assert not list(tmp_path.glob("node-*")) and not list(tmp_path.glob("setup-*"))
+
+
+class EnvRecorder(Recorder):
+    """A recorder whose setup records two environment variables of its actor."""
+
+    name = "env_recorder"
+
+    def setup(self, worker_metadata=None) -> None:
+        values = [os.environ.get(k, "") for k in ("CURATE_RAY_A", "CURATE_RAY_B")]
+        (pathlib.Path(self.folder) / f"env-{'-'.join(values)}").write_text("")
+
+
+def test_stage_remote_args_are_merged_over_the_executor_config(cluster, ray_corpus, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    executor_args = {"runtime_env": {"env_vars": {"CURATE_RAY_A": "exec", "CURATE_RAY_B": "exec"}}}
+    stage = EnvRecorder(str(tmp_path)).with_(stage_spec={
+        "ray_remote_args": {"runtime_env": {"env_vars": {"CURATE_RAY_B": "stage"}}}})
+    _filter_pipeline(ray_corpus, tmp_path / "out", stage).run(
+        RayExecutor({"ray_remote_args": executor_args}))
+    assert [p.name for p in tmp_path.glob("env-*")] == ["env-exec-stage"]
