@@ -248,3 +248,39 @@ def test_stage_remote_args_are_merged_over_the_executor_config(cluster, ray_corp
     _filter_pipeline(ray_corpus, tmp_path / "out", stage).run(
         RayExecutor({"ray_remote_args": executor_args}))
     assert [p.name for p in tmp_path.glob("env-*")] == ["env-exec-stage"]
+
+
+class Tag(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Add each document's word count through pandas; its id is replaced by the framework's."""
+
+    name = "tag"
+
+    def inputs(self):
+        return ["data"], ["text"]
+
+    def outputs(self):
+        return ["data"], ["words"]
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        frame = task.to_pandas()
+        frame["words"] = frame["text"].str.split().str.len().astype("int64")
+        return DocumentBatch(task_id="ignored", dataset_name=task.dataset_name, data=frame)
+
+
+def test_ids_and_history_as_the_local_executor_gives_them(cluster, ray_corpus):
+    from curate.backends.ray import RayExecutor
+
+    def pipeline():
+        return Pipeline("ids", stages=[
+            JsonlReader(str(ray_corpus), files_per_partition=1, fields=["n"], batch_rows=7),
+            ScoreFilter(WordCountFilter(min_words=10, max_words=100)), Tag()])
+
+    local = pipeline().run(LocalExecutor())
+    on_ray = pipeline().run(RayExecutor())
+    assert sorted(t.task_id for t in on_ray) == sorted(t.task_id for t in local)
+    assert "ignored" not in {t.task_id for t in on_ray}
+    by_id = {t.task_id: t for t in local}
+    for task in on_ray:
+        assert task.to_pyarrow().to_pylist() == by_id[task.task_id].to_pyarrow().to_pylist()
+        stages = [record["stage_name"] for record in task._stage_perf]
+        assert stages == [record["stage_name"] for record in by_id[task.task_id]._stage_perf]

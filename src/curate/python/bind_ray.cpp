@@ -6,6 +6,7 @@
 #include "curate/core/document_batch.hpp"
 #include "curate/core/processing_stage.hpp"
 #include "curate/core/task.hpp"
+#include "curate/core/task_ids.hpp"
 #include "curate/python/bindings.hpp"
 #include "curate/python/stage_factory.hpp"
 
@@ -17,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <stdexcept>
 #include <string_view>
 
@@ -81,6 +83,30 @@ std::vector<StagePtr> build_stages(const std::string& document, nb::list python_
   return cli::build_pipeline(config, registry).build();
 }
 
+// Call `process_batch` as the local executor's stage adapter does: outputs without an id get
+// one derived from their inputs, and each output's history gains this call's record.
+std::vector<TaskPtr> process_batch(ProcessingStage& stage, std::vector<TaskPtr> tasks) {
+  std::vector<std::string> input_ids;
+  std::size_t items_in = 0;
+  input_ids.reserve(tasks.size());
+  for (const TaskPtr& task : tasks) {
+    input_ids.push_back(task->task_id());
+    items_in += task->num_items();
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<TaskPtr> outputs = stage.process_batch(std::move(tasks));
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  std::erase(outputs, nullptr);
+  assign_output_ids(input_ids, outputs);
+  StagePerfRecord record;
+  record.stage_name = stage.name();
+  record.process_time_s = took.count();
+  record.input_size = items_in;
+  record.items_processed = items_in;
+  for (const TaskPtr& output : outputs) output->stage_perf().push_back(record);
+  return outputs;
+}
+
 WorkerMetadata worker_metadata(const std::string& worker_id, double cpus, double gpus) {
   WorkerMetadata worker;
   worker.worker_id = worker_id;
@@ -118,7 +144,7 @@ void bind_ray(nb::module_& m) {
           "process_batch",
           [](ProcessingStage& stage, std::vector<TaskPtr> tasks) {
             nb::gil_scoped_release release;
-            return stage.process_batch(std::move(tasks));
+            return process_batch(stage, std::move(tasks));
           },
           nb::arg("tasks"))
       .def("teardown", [](ProcessingStage& stage) {
