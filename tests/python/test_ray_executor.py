@@ -284,3 +284,16 @@ def test_ids_and_history_as_the_local_executor_gives_them(cluster, ray_corpus):
         assert task.to_pyarrow().to_pylist() == by_id[task.task_id].to_pyarrow().to_pylist()
         stages = [record["stage_name"] for record in task._stage_perf]
         assert stages == [record["stage_name"] for record in by_id[task.task_id]._stage_perf]
+
+
+def test_a_failing_engine_stage_names_itself_and_the_record(cluster, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    corpus = tmp_path / "bad"
+    corpus.mkdir()
+    (corpus / "part-00.jsonl").write_text('{"text": "fine"}\n{"text": \n')
+    pipeline = Pipeline("bad", stages=[JsonlReader(str(corpus), strict=True),
+                                       JsonlWriter(str(tmp_path / "out"))])
+    expected = r"stage 'jsonl_reader' failed on task .*part-00\.jsonl:2"
+    with pytest.raises(RuntimeError, match=expected):
+        pipeline.run(RayExecutor())
