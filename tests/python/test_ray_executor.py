@@ -297,3 +297,22 @@ def test_a_failing_engine_stage_names_itself_and_the_record(cluster, tmp_path):
     expected = r"stage 'jsonl_reader' failed on task .*part-00\.jsonl:2"
     with pytest.raises(RuntimeError, match=expected):
         pipeline.run(RayExecutor())
+
+
+def test_a_ray_the_executor_starts_is_shut_down(cluster, ray_corpus, tmp_path, monkeypatch):
+    from curate.backends.ray import RayExecutor
+
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    ray.shutdown()
+    before = _raylet_pids()
+    try:
+        _filter_pipeline(ray_corpus, tmp_path / "out").run(RayExecutor())
+        assert not ray.is_initialized()
+        deadline = time.monotonic() + 20
+        while _raylet_pids() - before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _raylet_pids() - before, "the executor's own Ray outlived the run"
+    finally:
+        ray.init(address=cluster.address)
+    assert len(read_jsonl_folder(tmp_path / "out")) == 31
+    assert len([n for n in ray.nodes() if n["Alive"]]) == 3  # the other cluster is untouched

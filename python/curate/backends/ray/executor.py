@@ -73,7 +73,8 @@ class RayExecutor(BaseExecutor):
 
         started = not ray.is_initialized()
         if started:
-            address = self.config.get("address") or os.environ.get("RAY_ADDRESS")
+            # "local" starts a Ray of our own rather than joining one found on this machine.
+            address = self.config.get("address") or os.environ.get("RAY_ADDRESS") or "local"
             ray.init(address=address, ignore_reinit_error=True, include_dashboard=False,
                      logging_level=logging.WARNING)
         pools: list[_Pool] = []
