@@ -316,3 +316,27 @@ def test_a_ray_the_executor_starts_is_shut_down(cluster, ray_corpus, tmp_path, m
         ray.init(address=cluster.address)
     assert len(read_jsonl_folder(tmp_path / "out")) == 31
     assert len([n for n in ray.nodes() if n["Alive"]]) == 3  # the other cluster is untouched
+
+
+class BadSetup(Recorder):
+    """A recorder whose setup raises (after its node setup ran)."""
+
+    name = "bad_setup"
+
+    def setup(self, worker_metadata=None) -> None:
+        raise OSError("no model file here")
+
+
+def test_a_failing_setup_names_the_stage_and_tears_down_the_others(cluster, ray_corpus,
+                                                                   tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    pipeline = _filter_pipeline(ray_corpus, tmp_path / "out", Recorder(str(calls)),
+                                BadSetup(str(tmp_path)))
+    with pytest.raises(RuntimeError, match=r"stage 'bad_setup' failed in setup on node .*"
+                                           r"OSError: no model file here"):
+        pipeline.run(RayExecutor())
+    assert _records(calls, "setup") and \
+        sorted(_records(calls, "setup")) == sorted(_records(calls, "teardown"))

@@ -19,7 +19,12 @@ def setup_on_node(document: str, python_stages: list, index: int) -> str:
     import ray
 
     node_id = ray.get_runtime_context().get_node_id()
-    _build(document, python_stages, index).setup_on_node(node_id)
+    stage = _build(document, python_stages, index)
+    try:
+        stage.setup_on_node(node_id)
+    except Exception as error:
+        raise RuntimeError(
+            f"stage '{stage.name}' failed in setup_on_node on node {node_id}: {error}") from error
     return node_id
 
 
@@ -37,7 +42,12 @@ class StageActor:
 
     def setup(self) -> str:
         """Call the stage's ``setup``; return the node this actor runs on."""
-        self._stage.setup(self._worker_id)
+        try:
+            self._stage.setup(self._worker_id)
+        except Exception as error:
+            raise RuntimeError(
+                f"stage '{self._stage.name}' failed in setup on node {self._node_id} "
+                f"(worker {self._worker_id}): {error}") from error
         self._set_up = True
         return self._node_id
 

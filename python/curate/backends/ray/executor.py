@@ -123,7 +123,7 @@ class RayExecutor(BaseExecutor):
                     num_cpus=cpus, num_gpus=stage.gpus,
                     scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"], soft=False),
                 ).remote(document, python_stages, index))
-        ray.get(refs)
+        _get_naming_stage(ray, refs)
 
     def _actor_options(self, stage, cpus: float) -> dict:
         """Return num_cpus/num_gpus from the stage's resources under the merged remote args."""
@@ -195,7 +195,7 @@ class RayExecutor(BaseExecutor):
                 actors.append(actor)
                 setups.append(actor.setup.remote())
             pools[-1].idle.extend(actors)
-        ray.get(setups)
+        _get_naming_stage(ray, setups)
 
     def _stream(self, ray, pools: list[_Pool], seeds: list[bytes]) -> list:
         """Move bundles from pool to pool until every stage is idle; return the outputs."""
@@ -249,6 +249,14 @@ class RayExecutor(BaseExecutor):
                     _log.warning("RayExecutor: a teardown failed: %s", error)
         for actor in actors:
             ray.kill(actor)
+
+
+def _get_naming_stage(ray, refs: list) -> None:
+    """Await ``refs`` (setup calls); a failure raises RuntimeError with the stage's message."""
+    try:
+        ray.get(refs)
+    except ray.exceptions.RayError as error:
+        raise RuntimeError(f"RayExecutor: {_describe(error, 'unknown')}") from None
 
 
 def _describe(error, stage_name: str) -> str:
