@@ -1,0 +1,161 @@
+// What curate.backends.ray needs from the engine, kept thin: a pipeline document built into
+// its stages (each Ray actor rebuilds its own from the document it is given, so work
+// crosses processes as a description, never a closure), the life-cycle calls on one stage,
+// and tasks as bytes for Ray's object store.
+#include "curate/cli/pipeline_builder.hpp"
+#include "curate/core/document_batch.hpp"
+#include "curate/core/processing_stage.hpp"
+#include "curate/core/task.hpp"
+#include "curate/core/task_ids.hpp"
+#include "curate/python/bindings.hpp"
+#include "curate/python/stage_factory.hpp"
+
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string_view>
+
+namespace nb = nanobind;
+
+namespace curate::python {
+namespace {
+
+// The first byte of a serialised task says what follows: a DocumentBatch's own bytes, or
+// the JSON of a task that holds only names (files, nothing).
+constexpr char kBatchTag = 'B';
+constexpr char kJsonTag = 'J';
+
+nb::bytes task_to_bytes(const TaskPtr& task) {
+  std::string out;
+  if (const auto* batch = dynamic_cast<const DocumentBatch*>(task.get())) {
+    out = kBatchTag + batch->to_bytes();
+  } else {
+    nlohmann::json described = {{"type", task->type_name()},
+                                {"task_id", task->task_id()},
+                                {"dataset_name", task->dataset_name()},
+                                {"metadata", task->metadata()}};
+    if (const auto* group = dynamic_cast<const FileGroupTask*>(task.get())) {
+      described["files"] = group->files();
+      described["file_ordinals"] = group->file_ordinals();
+    } else if (dynamic_cast<const EmptyTask*>(task.get()) == nullptr) {
+      throw std::invalid_argument(fmt::format(
+          "a {} cannot cross to another Ray worker yet: only DocumentBatch, FileGroupTask "
+          "and EmptyTask can; run this pipeline with the LocalExecutor",
+          task->type_name()));
+    }
+    out = kJsonTag + described.dump();
+  }
+  return nb::bytes(out.data(), out.size());
+}
+
+TaskPtr task_from_bytes(nb::bytes data) {
+  const std::string_view bytes(data.c_str(), data.size());
+  if (bytes.empty()) throw std::runtime_error("an empty serialised task");
+  if (bytes.front() == kBatchTag) return DocumentBatch::from_bytes(bytes.substr(1));
+  if (bytes.front() != kJsonTag) throw std::runtime_error("not a serialised curate task");
+  const nlohmann::json described = nlohmann::json::parse(bytes.substr(1));
+  TaskPtr task;
+  if (described.at("type") == "FileGroupTask") {
+    task = std::make_shared<FileGroupTask>(
+        described.at("task_id").get<std::string>(), described.at("dataset_name").get<std::string>(),
+        described.at("files").get<std::vector<std::string>>(),
+        described.at("file_ordinals").get<std::vector<std::uint64_t>>());
+  } else {
+    task = std::make_shared<EmptyTask>(described.at("task_id").get<std::string>(),
+                                       described.at("dataset_name").get<std::string>());
+  }
+  task->metadata() = described.at("metadata");
+  return task;
+}
+
+// Build the document as Pipeline.run does (composites expanded, stages checked) and return
+// its stages. Python stages are PythonStage over the objects of `python_stages`.
+std::vector<StagePtr> build_stages(const std::string& document, nb::list python_stages) {
+  const cli::PipelineConfig config = parse_document(document);
+  const StageRegistry registry = make_registry(python_stages);
+  return cli::build_pipeline(config, registry).build();
+}
+
+// Call `process_batch` as the local executor's stage adapter does: outputs without an id get
+// one derived from their inputs, and each output's history gains this call's record.
+std::vector<TaskPtr> process_batch(ProcessingStage& stage, std::vector<TaskPtr> tasks) {
+  std::vector<std::string> input_ids;
+  std::size_t items_in = 0;
+  input_ids.reserve(tasks.size());
+  for (const TaskPtr& task : tasks) {
+    input_ids.push_back(task->task_id());
+    items_in += task->num_items();
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<TaskPtr> outputs = stage.process_batch(std::move(tasks));
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  std::erase(outputs, nullptr);
+  assign_output_ids(input_ids, outputs);
+  StagePerfRecord record;
+  record.stage_name = stage.name();
+  record.process_time_s = took.count();
+  record.input_size = items_in;
+  record.items_processed = items_in;
+  for (const TaskPtr& output : outputs) output->stage_perf().push_back(record);
+  return outputs;
+}
+
+WorkerMetadata worker_metadata(const std::string& worker_id, double cpus, double gpus) {
+  WorkerMetadata worker;
+  worker.worker_id = worker_id;
+  if (!worker_id.empty()) worker.allocation = WorkerAllocation{cpus, gpus, {}};
+  return worker;
+}
+
+}  // namespace
+
+void bind_ray(nb::module_& m) {
+  nb::class_<ProcessingStage>(m, "NativeStage",
+                              "One built engine stage, driven by a Ray actor (one thread).")
+      .def_prop_ro("name", &ProcessingStage::name)
+      .def_prop_ro("batch_size", &ProcessingStage::batch_size)
+      .def_prop_ro("num_workers", &ProcessingStage::num_workers)
+      .def_prop_ro("cpus", [](const ProcessingStage& stage) { return stage.resources().cpus; })
+      .def_prop_ro("gpus", [](const ProcessingStage& stage) { return stage.resources().gpus; })
+      .def("spec_json",
+           [](const ProcessingStage& stage) { return stage.stage_spec().to_json().dump(); })
+      .def(
+          "setup_on_node",
+          [](ProcessingStage& stage, const std::string& node_id) {
+            nb::gil_scoped_release release;
+            stage.setup_on_node(NodeInfo{node_id}, WorkerMetadata{});
+          },
+          nb::arg("node_id"))
+      .def(
+          "setup",
+          [](ProcessingStage& stage, const std::string& worker_id) {
+            nb::gil_scoped_release release;
+            stage.setup(worker_metadata(worker_id, stage.resources().cpus, stage.resources().gpus));
+          },
+          nb::arg("worker_id"))
+      .def(
+          "process_batch",
+          [](ProcessingStage& stage, std::vector<TaskPtr> tasks) {
+            nb::gil_scoped_release release;
+            return process_batch(stage, std::move(tasks));
+          },
+          nb::arg("tasks"))
+      .def("teardown", [](ProcessingStage& stage) {
+        nb::gil_scoped_release release;
+        stage.teardown();
+      });
+  m.def("build_stages", &build_stages, nb::arg("document"), nb::arg("python_stages"),
+        "Build a pipeline document into its stages (composites expanded).");
+  m.def("task_to_bytes", &task_to_bytes, nb::arg("task"),
+        "Serialise a DocumentBatch, FileGroupTask or EmptyTask for another process.");
+  m.def("task_from_bytes", &task_from_bytes, nb::arg("data"), "Inverse of task_to_bytes.");
+}
+
+}  // namespace curate::python

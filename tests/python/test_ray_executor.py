@@ -1,0 +1,347 @@
+"""RayExecutor on a real three-node Ray cluster on this machine (one per module)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from conftest import read_jsonl_folder, word_documents, write_corpus
+from curate.backends.local import LocalExecutor
+from curate.pipeline import Pipeline
+from curate.stages.base import ProcessingStage
+from curate.stages.resources import Resources
+from curate.stages.text.filters import ScoreFilter
+from curate.stages.text.filters.heuristic import WordCountFilter
+from curate.stages.text.io.reader import JsonlReader
+from curate.stages.text.io.writer import JsonlWriter
+from curate.tasks import DocumentBatch
+
+ray = pytest.importorskip("ray")
+pytestmark = pytest.mark.ray
+
+HERE = pathlib.Path(__file__).resolve().parent
+OBJECT_STORE_BYTES = 80 * 1024 * 1024
+
+
+def _raylet_pids() -> set[int]:
+    found = subprocess.run(["pgrep", "-f", "raylet"], capture_output=True, text=True)
+    return {int(pid) for pid in found.stdout.split()}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A head and two more nodes, 1 CPU each, connected; no Ray process left after."""
+    from ray.cluster_utils import Cluster
+
+    before = _raylet_pids()
+    # Workers unpickle this module's stages by name: let them import it.
+    old_path = os.environ.get("PYTHONPATH", "")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [str(HERE), old_path] if p)
+    node_args = {"num_cpus": 1, "object_store_memory": OBJECT_STORE_BYTES}
+    ray_cluster = Cluster(initialize_head=True, connect=True,
+                          head_node_args={**node_args, "include_dashboard": False})
+    try:
+        for _ in range(2):
+            ray_cluster.add_node(**node_args)
+        ray_cluster.wait_for_nodes()
+        yield ray_cluster
+    finally:
+        ray.shutdown()
+        ray_cluster.shutdown()
+        os.environ["PYTHONPATH"] = old_path
+        deadline = time.monotonic() + 20
+        while _raylet_pids() - before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _raylet_pids() - before, "a raylet outlived the cluster"
+
+
+def _head_node_id() -> str:
+    return next(n["NodeID"] for n in ray.nodes() if "node:__internal_head__" in n["Resources"])
+
+
+class Recorder(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Pass batches on; write one file per setup_on_node, setup and teardown call."""
+
+    name = "recorder"
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def inputs(self):
+        return ["data"], ["text"]
+
+    def _record(self, kind: str, node_id: str) -> None:
+        path = pathlib.Path(self.folder) / f"{kind}-{node_id}-{uuid.uuid4().hex}"
+        path.write_text("")
+
+    def setup_on_node(self, node_info=None, worker_metadata=None) -> None:
+        self._record("node", node_info.node_id)
+
+    def setup(self, worker_metadata=None) -> None:
+        self._record("setup", ray.get_runtime_context().get_node_id())
+
+    def teardown(self) -> None:
+        self._record("teardown", ray.get_runtime_context().get_node_id())
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        return task
+
+
+class Explode(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Raise on the first batch."""
+
+    name = "explode"
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        raise ValueError("boom: this stage always fails")
+
+
+def _records(folder: pathlib.Path, kind: str) -> list[str]:
+    """Return the node ids of the `kind` records under `folder`."""
+    return [p.name.split("-")[1] for p in folder.glob(f"{kind}-*")]
+
+
+def _filter_pipeline(corpus: pathlib.Path, out: pathlib.Path, *middle) -> Pipeline:
+    return Pipeline("ray", stages=[
+        JsonlReader(str(corpus), files_per_partition=1, batch_rows=9),
+        *middle,
+        ScoreFilter(WordCountFilter(min_words=30, max_words=60)),
+        JsonlWriter(str(out)),
+    ])
+
+
+@pytest.fixture(scope="module")
+def ray_corpus(tmp_path_factory) -> pathlib.Path:
+    return write_corpus(tmp_path_factory.mktemp("ray") / "corpus", word_documents(120), files=3)
+
+
+def test_same_records_as_the_local_executor(cluster, ray_corpus, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    _filter_pipeline(ray_corpus, tmp_path / "local").run(LocalExecutor())
+    outputs = _filter_pipeline(ray_corpus, tmp_path / "ray").run(RayExecutor())
+    local = read_jsonl_folder(tmp_path / "local")
+    on_ray = read_jsonl_folder(tmp_path / "ray")
+    assert len(local) == 31
+    key = lambda record: json.dumps(record, sort_keys=True)  # noqa: E731
+    assert sorted(on_ray, key=key) == sorted(local, key=key)
+    assert sorted(p.name for p in (tmp_path / "ray").glob("*.jsonl")) == \
+        sorted(p.name for p in (tmp_path / "local").glob("*.jsonl"))
+    assert outputs, "the writer's outputs come back to the driver"
+
+
+def test_setup_on_node_once_per_stage_per_node_and_teardown_per_actor(cluster, ray_corpus,
+                                                                      tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    pipeline = _filter_pipeline(ray_corpus, tmp_path / "out", Recorder(str(calls)))
+    pipeline.run(RayExecutor())
+    nodes = sorted(n["NodeID"] for n in ray.nodes() if n["Alive"])
+    assert len(nodes) == 3
+    assert sorted(_records(calls, "node")) == nodes
+    assert _records(calls, "setup") and \
+        sorted(_records(calls, "setup")) == sorted(_records(calls, "teardown"))
+    assert len(read_jsonl_folder(tmp_path / "out")) == 31
+
+
+def test_ignore_head_node_keeps_setup_and_actors_off_the_head(cluster, ray_corpus, tmp_path,
+                                                             monkeypatch):
+    from curate.backends.ray import RayExecutor
+
+    monkeypatch.setenv("CURATOR_IGNORE_RAY_HEAD_NODE", "1")
+    executor = RayExecutor()
+    assert executor.ignore_head_node
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    _filter_pipeline(ray_corpus, tmp_path / "out", Recorder(str(calls))).run(executor)
+    head = _head_node_id()
+    assert len(_records(calls, "node")) == 2 and head not in _records(calls, "node")
+    assert _records(calls, "setup") and head not in _records(calls, "setup")
+    assert len(read_jsonl_folder(tmp_path / "out")) == 31
+
+
+def test_a_raising_stage_fails_the_run_and_everything_is_torn_down(cluster, ray_corpus, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    pipeline = _filter_pipeline(ray_corpus, tmp_path / "out", Recorder(str(calls)), Explode())
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"stage 'explode' failed on task .*boom: this stage"):
+        pipeline.run(RayExecutor())
+    assert time.monotonic() - started < 30
+    assert _records(calls, "setup") and \
+        sorted(_records(calls, "setup")) == sorted(_records(calls, "teardown"))
+    # The cluster is still usable: nothing of the failed run holds its CPUs.
+    assert _filter_pipeline(ray_corpus, tmp_path / "again").run(RayExecutor())
+
+
+def test_a_cluster_given_by_address_is_left_running(cluster, ray_corpus, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    ray.shutdown()  # the executor connects itself, and disconnects at the end
+    try:
+        executor = RayExecutor({"address": cluster.address})
+        _filter_pipeline(ray_corpus, tmp_path / "first").run(executor)
+        assert not ray.is_initialized()
+        _filter_pipeline(ray_corpus, tmp_path / "second").run(executor)  # back to back
+        assert len(read_jsonl_folder(tmp_path / "second")) == 31
+    finally:
+        ray.init(address=cluster.address)
+    assert len([n for n in ray.nodes() if n["Alive"]]) == 3
+
+
+def test_initial_tasks_and_python_stage_outputs_come_back(cluster, tmp_path):
+    import pyarrow as pa
+
+    from curate.backends.ray import RayExecutor
+
+    batch = DocumentBatch(task_id="seed", dataset_name="d",
+                          data=pa.table({"text": ["a b c", "one two three four five six"]}))
+    stages = [Recorder(str(tmp_path)), ScoreFilter(WordCountFilter(min_words=4), score_field="wc")]
+    outputs = Pipeline("seeded", stages=stages).run(RayExecutor(), initial_tasks=[batch])
+    assert [t.task_id for t in outputs] == ["seed"]
+    assert outputs[0].to_pyarrow().to_pydict() == {"text": ["one two three four five six"],
+                                                  "wc": [6.0]}
+
+
+class NeedsGpu(Recorder):
+    """A recorder that asks for a GPU, which no node of the test cluster declares."""
+
+    name = "needs_gpu"
+    resources = Resources(cpus=1.0, gpus=1.0)
+
+
+def test_gpu_capacity_is_checked_before_any_actor_or_setup(cluster, ray_corpus, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    pipeline = _filter_pipeline(ray_corpus, tmp_path / "out", NeedsGpu(str(tmp_path)))
+    with pytest.raises(RuntimeError, match=r"Need 1 GPUs but cluster has 0 available\."):
+        pipeline.run(RayExecutor())
+    assert not list(tmp_path.glob("node-*")) and not list(tmp_path.glob("setup-*"))
+
+
+class EnvRecorder(Recorder):
+    """A recorder whose setup records two environment variables of its actor."""
+
+    name = "env_recorder"
+
+    def setup(self, worker_metadata=None) -> None:
+        values = [os.environ.get(k, "") for k in ("CURATE_RAY_A", "CURATE_RAY_B")]
+        (pathlib.Path(self.folder) / f"env-{'-'.join(values)}").write_text("")
+
+
+def test_stage_remote_args_are_merged_over_the_executor_config(cluster, ray_corpus, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    executor_args = {"runtime_env": {"env_vars": {"CURATE_RAY_A": "exec", "CURATE_RAY_B": "exec"}}}
+    stage = EnvRecorder(str(tmp_path)).with_(stage_spec={
+        "ray_remote_args": {"runtime_env": {"env_vars": {"CURATE_RAY_B": "stage"}}}})
+    _filter_pipeline(ray_corpus, tmp_path / "out", stage).run(
+        RayExecutor({"ray_remote_args": executor_args}))
+    assert [p.name for p in tmp_path.glob("env-*")] == ["env-exec-stage"]
+
+
+class Tag(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Add each document's word count through pandas; its id is replaced by the framework's."""
+
+    name = "tag"
+
+    def inputs(self):
+        return ["data"], ["text"]
+
+    def outputs(self):
+        return ["data"], ["words"]
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        frame = task.to_pandas()
+        frame["words"] = frame["text"].str.split().str.len().astype("int64")
+        return DocumentBatch(task_id="ignored", dataset_name=task.dataset_name, data=frame)
+
+
+def test_ids_and_history_as_the_local_executor_gives_them(cluster, ray_corpus):
+    from curate.backends.ray import RayExecutor
+
+    def pipeline():
+        return Pipeline("ids", stages=[
+            JsonlReader(str(ray_corpus), files_per_partition=1, fields=["n"], batch_rows=7),
+            ScoreFilter(WordCountFilter(min_words=10, max_words=100)), Tag()])
+
+    local = pipeline().run(LocalExecutor())
+    on_ray = pipeline().run(RayExecutor())
+    assert sorted(t.task_id for t in on_ray) == sorted(t.task_id for t in local)
+    assert "ignored" not in {t.task_id for t in on_ray}
+    by_id = {t.task_id: t for t in local}
+    for task in on_ray:
+        assert task.to_pyarrow().to_pylist() == by_id[task.task_id].to_pyarrow().to_pylist()
+        stages = [record["stage_name"] for record in task._stage_perf]
+        assert stages == [record["stage_name"] for record in by_id[task.task_id]._stage_perf]
+
+
+def test_a_failing_engine_stage_names_itself_and_the_record(cluster, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    corpus = tmp_path / "bad"
+    corpus.mkdir()
+    (corpus / "part-00.jsonl").write_text('{"text": "fine"}\n{"text": \n')
+    pipeline = Pipeline("bad", stages=[JsonlReader(str(corpus), strict=True),
+                                       JsonlWriter(str(tmp_path / "out"))])
+    expected = r"stage 'jsonl_reader' failed on task .*part-00\.jsonl:2"
+    with pytest.raises(RuntimeError, match=expected):
+        pipeline.run(RayExecutor())
+
+
+def test_a_ray_the_executor_starts_is_shut_down(cluster, ray_corpus, tmp_path):
+    # In a process of its own: a local Ray started and stopped in this one leaves state
+    # behind that breaks later actors of the module's cluster in the same process.
+    script = f"""
+import ray
+from test_ray_executor import _filter_pipeline
+from curate.backends.ray import RayExecutor
+_filter_pipeline({str(ray_corpus)!r}, {str(tmp_path / "out")!r}).run(RayExecutor())
+assert not ray.is_initialized()
+"""
+    before = _raylet_pids()
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    deadline = time.monotonic() + 20
+    while _raylet_pids() - before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _raylet_pids() - before, "the executor's own Ray outlived the run"
+    assert len(read_jsonl_folder(tmp_path / "out")) == 31
+    assert len([n for n in ray.nodes() if n["Alive"]]) == 3  # the module's cluster is untouched
+
+
+class BadSetup(Recorder):
+    """A recorder whose setup raises (after its node setup ran)."""
+
+    name = "bad_setup"
+
+    def setup(self, worker_metadata=None) -> None:
+        raise OSError("no model file here")
+
+
+def test_a_failing_setup_names_the_stage_and_tears_down_the_others(cluster, ray_corpus,
+                                                                   tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    pipeline = _filter_pipeline(ray_corpus, tmp_path / "out", Recorder(str(calls)),
+                                BadSetup(str(tmp_path)))
+    with pytest.raises(RuntimeError, match=r"stage 'bad_setup' failed in setup on node .*"
+                                           r"OSError: no model file here"):
+        pipeline.run(RayExecutor())
+    assert _records(calls, "setup") and \
+        sorted(_records(calls, "setup")) == sorted(_records(calls, "teardown"))
