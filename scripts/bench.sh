@@ -114,9 +114,13 @@ section "shuffle of 16-byte rows (Google Benchmark, one core, each run in a fres
 CURATE_BENCH_ROWS=$([[ $quick == 1 ]] && echo 200000 || echo 2000000) \
   taskset -c 0 "$benchdir/bench_shuffle" --benchmark_filter='BM_Shuffle16ByteRows/1/' \
   --benchmark_repetitions=3 --benchmark_report_aggregates_only=true | tee "$data/shuffle.txt" >&2
-# A counter of the median row of Google Benchmark `name` in console output `file`.
+# Counter `counter` of the median row of Google Benchmark `name` in console output `file`
+# (arguments: name counter file), as a plain number (Google Benchmark writes 1.9k).
 gbench_counter() {
-  grep -E "^$1.*_median " "$3" | grep -o "$2=[0-9.]*[kMG]\?" | head -1 | sed "s/$2=//"
+  grep -E "^$1.*_median " "$3" | grep -o "$2=[0-9.]*[kMG]\?" | head -1 | sed "s/$2=//" |
+    awk '{ v = $1 + 0; u = substr($1, length($1)); m = 1;
+           if (u == "k") m = 1e3; else if (u == "M") m = 1e6; else if (u == "G") m = 1e9;
+           printf "%.1f", v * m }'
 }
 add_row "shuffle 16-byte rows, route + reduce, 1 core (median of 3)" \
   "$(gbench_counter BM_Shuffle16ByteRows/1/ ns_per_row "$data/shuffle.txt") ns/row" \
@@ -133,9 +137,11 @@ CURATE_BENCH_CORPUS=$exact_corpus CURATE_BENCH_OUT=$data taskset -c 0 \
   "$benchdir/bench_exact_dedup" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
   | tee "$data/exact_dedup.txt" >&2
 add_row "exact dedup read -> XXH3-128 -> shuffle -> removal list, 1 core (median of 3, target >= 500)" \
-  "$(gbench_counter BM_ExactDedup/0/ MB_per_s "$data/exact_dedup.txt") MB/s" "bench_exact_dedup, taskset -c 0"
+  "$(gbench_counter BM_ExactDedup/0/ MB_per_s "$data/exact_dedup.txt") MB/s" \
+  "bench_exact_dedup, taskset -c 0; $(gbench_counter BM_ExactDedup/0/ MB_per_cpu_s "$data/exact_dedup.txt") MB per CPU-second"
 add_row "exact dedup with MD5 (NeMo Curator's hash), 1 core (median of 3)" \
-  "$(gbench_counter BM_ExactDedup/1/ MB_per_s "$data/exact_dedup.txt") MB/s" "bench_exact_dedup, taskset -c 0"
+  "$(gbench_counter BM_ExactDedup/1/ MB_per_s "$data/exact_dedup.txt") MB/s" \
+  "bench_exact_dedup, taskset -c 0; $(gbench_counter BM_ExactDedup/1/ MB_per_cpu_s "$data/exact_dedup.txt") MB per CPU-second"
 
 # --- End to end (issue 4): read JSONL, NeMo English rules, write kept documents, 1 core.
 e2e_mb=1024

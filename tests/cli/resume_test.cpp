@@ -105,6 +105,34 @@ TEST_F(ResumeTest, ARerunAfterAKillSkipsCompletedSourceTasksAndMatchesAnUninterr
   EXPECT_EQ(testing::folder_contents(dir_ / "resumed"), expected);
 }
 
+TEST_F(ResumeTest, IsOffWhenAShuffleFollowsTheReader) {
+  // Resuming would skip the files a first run completed, and exact_duplicates would miss
+  // their documents: every run must read everything.
+  write_file(dir_ / "dedup.yaml", R"(name: dedup
+executor: {type: local, config: {num_cpus: 2}}
+stages:
+  - stage: jsonl_reader
+    params: {paths: )" + (dir_ / "dedup_in").string() +
+                                      R"(, add_dedup_id: true}
+  - stage: exact_duplicates
+    params: {removal_list_dir: removal}
+)");
+  write_file(dir_ / "dedup_in/part0.jsonl", "{\"id\":\"x\",\"text\":\"same\"}\n");
+  write_file(dir_ / "dedup_in/part1.jsonl", "{\"id\":\"y\",\"text\":\"same\"}\n");
+  const std::vector<std::string> args = {"-C", dir_.path().string(), "run",       "dedup.yaml",
+                                         "-q", "--log-dir",          "logs_dedup"};
+  for (int run = 0; run < 2; ++run) {
+    const auto result = testing::run_curate(args, testing::register_test_stages);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(stats("logs_dedup")["resume"]["enabled"], false);
+    std::string removal;
+    for (const auto& [name, content] : testing::folder_contents(dir_ / "removal")) {
+      removal += content;
+    }
+    EXPECT_EQ(removal, "{\"id\":\"y\",\"kept_id\":\"x\"}\n") << "run " << run;
+  }
+}
+
 TEST_F(ResumeTest, RefusesToResumeADifferentPipelineUntilOverwrite) {
   ASSERT_EQ(run("out", "logs").exit_code, 0);
   const auto changed = run("out", "logs", {"--set", "stages.word_count.params.min_words=1"});

@@ -228,19 +228,25 @@ std::vector<StagePtr> add_resume_tracking(std::vector<StagePtr> built,
                                           bool& resumable) {
   resumable = false;
   if (built.size() >= 2 && ledger) {
-    const ProcessingStage& consumer = *built[1];
-    const StageSpec spec = consumer.stage_spec();
-    const bool collective = dynamic_cast<const ShuffleStage*>(&consumer) != nullptr ||
-                            dynamic_cast<const GangStage*>(&consumer) != nullptr ||
-                            spec.is_shuffle_stage() || spec.is_lsh_stage() || spec.is_raft_actor();
-    if (!collective) {
+    // A shuffle or gang anywhere needs every input in one run: skipping the sources a
+    // previous run completed would leave documents out of its groups (exact dedup after
+    // a reader would miss duplicates).
+    const ProcessingStage* collective = nullptr;
+    for (std::size_t i = 1; i < built.size() && collective == nullptr; ++i) {
+      const ProcessingStage& stage = *built[i];
+      const StageSpec spec = stage.stage_spec();
+      if (dynamic_cast<const ShuffleStage*>(&stage) != nullptr ||
+          dynamic_cast<const GangStage*>(&stage) != nullptr || spec.is_shuffle_stage() ||
+          spec.is_lsh_stage() || spec.is_raft_actor()) {
+        collective = &stage;
+      }
+    }
+    if (collective == nullptr) {
       built[1] = make_resume_source_stage(built[1], ledger);
       resumable = true;
     } else {
-      spdlog::info(
-          "resume is off for this pipeline: stage '{}' after the source is a shuffle or "
-          "gang stage",
-          consumer.name());
+      spdlog::info("resume is off for this pipeline: stage '{}' is a shuffle or gang stage",
+                   collective->name());
     }
   }
   built.push_back(make_completion_stage(resumable ? std::move(ledger) : nullptr));

@@ -98,8 +98,8 @@ StagePtr make_completion_stage(std::shared_ptr<CompletionLedger> ledger);
 
 /// Return `built` (the stages of Pipeline::build) with resume tracking added: the
 /// second stage wrapped, the completion stage appended. With fewer than two stages, or
-/// when the second is a shuffle or raft-actor (gang) stage, only the completion stage
-/// is added (without a ledger) and `resumable` is false.
+/// when any stage is a shuffle or raft-actor (gang) stage (it needs all input in one
+/// run), only the completion stage is added (without a ledger) and `resumable` is false.
 std::vector<StagePtr> add_resume_tracking(std::vector<StagePtr> built,
                                           std::shared_ptr<CompletionLedger> ledger,
                                           bool& resumable);

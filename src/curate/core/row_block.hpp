@@ -73,6 +73,7 @@ class RowBlock {
   /// Return the rows' bytes, concatenated in order.
   std::string_view payload() const { return payload_; }
 
+  /// Return iterators over the rows, so that `for (std::string_view row : block)` works.
   const_iterator begin() const { return {this, 0}; }
   const_iterator end() const { return {this, rows_}; }
 

@@ -63,6 +63,7 @@ class ExactDeduplicationWorkflow {
   /// and whatever the executor throws.
   ExactDeduplicationStats run(Executor& executor);
 
+  /// Return the parameters the workflow was built with.
   const ExactDeduplicationParams& params() const { return params_; }
 
  private:

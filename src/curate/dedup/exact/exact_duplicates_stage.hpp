@@ -47,6 +47,7 @@ class ExactDuplicatesStage final : public CloneableStage<ExactDuplicatesStage, S
   explicit ExactDuplicatesStage(ExactDuplicatesOptions options,
                                 std::string name = "exact_duplicates");
 
+  /// Return `num_partitions` of the options.
   int num_partitions() const override { return options_.num_partitions; }
   /// Hash and route every document of a DocumentBatch. Throws std::invalid_argument
   /// when a column is missing (naming `add_dedup_id` for the dedup id). Concurrently on
@@ -60,6 +61,7 @@ class ExactDuplicatesStage final : public CloneableStage<ExactDuplicatesStage, S
   /// Return the removal-list columns.
   StageIO outputs() const override;
 
+  /// Return the options the stage was built with.
   const ExactDuplicatesOptions& options() const { return options_; }
 
  private:

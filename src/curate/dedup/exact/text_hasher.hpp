@@ -28,7 +28,9 @@ using Digest128 = std::array<std::uint8_t, 16>;
 /// context). Not thread-safe: one hasher per worker; copying gives a fresh hasher.
 class TextHasher {
  public:
+  /// Prepare a hasher; throws std::runtime_error when OpenSSL cannot make an MD5 context.
   explicit TextHasher(TextHash hash);
+  /// Make a fresh hasher of the same kind (what a stage's clone needs).
   TextHasher(const TextHasher& other);
   TextHasher& operator=(const TextHasher&) = delete;
   ~TextHasher();
@@ -36,6 +38,7 @@ class TextHasher {
   /// Return the digest of `text`'s bytes. Throws std::runtime_error if OpenSSL fails.
   Digest128 hash(std::string_view text);
 
+  /// Return the hash this hasher computes.
   TextHash kind() const { return kind_; }
 
  private:

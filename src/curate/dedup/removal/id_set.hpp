@@ -19,6 +19,7 @@ class IdSet {
   bool contains(std::string_view id) const;
   /// Return the number of ids.
   std::size_t size() const { return size_; }
+  /// Return whether the set holds no id.
   bool empty() const { return size_ == 0; }
 
  private:
