@@ -9,7 +9,8 @@ data=${BENCH_DATA:-$repo/build-bench-data}
 quick=${BENCH_QUICK:-0}
 mkdir -p "$data"
 
-cmake --build "$build" -j "$(nproc)" --target bench_executor bench_jsonl_io bench_text_filters bench_shuffle bench_exact_dedup \
+cmake --build "$build" -j "$(nproc)" --target bench_executor bench_jsonl_io bench_text_filters bench_shuffle \
+  bench_exact_dedup bench_minhash \
   gen_corpus curate_cli_main >/dev/null
 bin=$build/bin
 benchdir=$build/bench
@@ -142,6 +143,26 @@ add_row "exact dedup read -> XXH3-128 -> shuffle -> removal list, 1 core (median
 add_row "exact dedup with MD5 (NeMo Curator's hash), 1 core (median of 3)" \
   "$(gbench_counter BM_ExactDedup/1/ MB_per_s "$data/exact_dedup.txt") MB/s" \
   "bench_exact_dedup, taskset -c 0; $(gbench_counter BM_ExactDedup/1/ MB_per_cpu_s "$data/exact_dedup.txt") MB per CPU-second"
+# --- Fuzzy dedup signatures: shingling + MinHash / one-permutation hashing, one thread.
+section "fuzzy dedup signatures (Google Benchmark, one thread, rates per CPU-second)"
+minhash_reps=5
+minhash_args=()
+[[ $quick == 1 ]] && minhash_reps=3 && minhash_args=(--benchmark_min_time=0.1)
+"$benchdir/bench_minhash" --benchmark_filter='BM_Shingle|BM_Classic|BM_OnePermutation' \
+  --benchmark_repetitions="$minhash_reps" --benchmark_report_aggregates_only=true \
+  "${minhash_args[@]}" | tee "$data/minhash.txt" >&2
+add_row "shingling alone, word 5-grams (median of $minhash_reps)" \
+  "$(gbench_mbps BM_Shingle/word5 "$data/minhash.txt")" "bench_minhash"
+add_row "shingling alone, char 24-grams (median of $minhash_reps)" \
+  "$(gbench_mbps BM_Shingle/char24 "$data/minhash.txt")" "bench_minhash"
+add_row "classic MinHash word 5-grams x 112 (median of $minhash_reps, target >= 100)" \
+  "$(gbench_mbps BM_Classic/word5_112 "$data/minhash.txt")" "bench_minhash, shingling included"
+add_row "classic MinHash char 24-grams x 260 (median of $minhash_reps, target >= 20)" \
+  "$(gbench_mbps BM_Classic/char24_260 "$data/minhash.txt")" "bench_minhash, shingling included"
+add_row "one-permutation word 5-grams x 112 (median of $minhash_reps)" \
+  "$(gbench_mbps BM_OnePermutation/word5_112 "$data/minhash.txt")" "bench_minhash, shingling included"
+add_row "one-permutation char 24-grams x 260 (median of $minhash_reps, target >= 200)" \
+  "$(gbench_mbps BM_OnePermutation/char24_260 "$data/minhash.txt")" "bench_minhash, shingling included"
 
 # --- End to end (issue 4): read JSONL, NeMo English rules, write kept documents, 1 core.
 e2e_mb=1024

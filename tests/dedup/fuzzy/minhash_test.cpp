@@ -1,5 +1,7 @@
 #include "curate/dedup/fuzzy/minhash.hpp"
 
+#include "curate/dedup/fuzzy/minhash_kernels.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -226,6 +228,38 @@ TEST(ClassicMinHashTest, NumHashesNotAMultipleOfTheBlockWritesOnlyItsValues) {
     std::vector<uint64_t> more(static_cast<std::size_t>(k) + 40);
     longer.sketch(in, more);
     EXPECT_TRUE(std::equal(buffer.begin(), buffer.begin() + k, more.begin())) << "k=" << k;
+  }
+}
+
+TEST(ClassicMinHashTest, BothKernelLoopsAgreeWithAPlainLoop) {
+  std::mt19937_64 random(15);
+  for (const std::size_t count : {1u, 5u, 15u, 16u, 17u, 1000u, 1024u, 1025u, 3000u}) {
+    std::vector<uint64_t> hashes(count);
+    for (uint64_t& h : hashes) h = random();
+    constexpr std::size_t kValid = 70;
+    constexpr std::size_t kPadded = 96;  // a multiple of kClassicBlock32
+    std::vector<uint32_t> mul(kPadded), add(kPadded);
+    for (std::size_t i = 0; i < kPadded; ++i) {
+      mul[i] = static_cast<uint32_t>(random()) | 1;
+      add[i] = static_cast<uint32_t>(random());
+    }
+    std::vector<uint64_t> expected(kValid);
+    for (std::size_t i = 0; i < kValid; ++i) {
+      uint32_t minimum = ~uint32_t{0};
+      for (uint64_t h : hashes)
+        minimum = std::min(minimum, mul[i] * static_cast<uint32_t>(h) + add[i]);
+      expected[i] = minimum;
+    }
+    std::vector<uint64_t> lanes(kValid), shingles(kValid), chosen(kValid);
+    detail::classic_sketch32_lane_blocks(hashes.data(), count, mul.data(), add.data(), kPadded,
+                                         kValid, lanes.data());
+    detail::classic_sketch32_shingle_major(hashes.data(), count, mul.data(), add.data(), kValid,
+                                           shingles.data());
+    detail::classic_sketch32(hashes.data(), count, mul.data(), add.data(), kPadded, kValid,
+                             chosen.data());
+    EXPECT_EQ(lanes, expected) << count;
+    EXPECT_EQ(shingles, expected) << count;
+    EXPECT_EQ(chosen, expected) << count;
   }
 }
 

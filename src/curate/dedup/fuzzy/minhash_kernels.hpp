@@ -14,9 +14,23 @@ inline constexpr std::size_t kClassicBlock32 = 32;
 inline constexpr std::size_t kClassicBlock64 = 16;
 
 /// out[i] = min over s of (mul[i] * uint32(hashes[s]) + add[i]) mod 2^32 for i < valid;
-/// `mul` and `add` hold `padded` entries (a multiple of kClassicBlock32).
+/// `mul` and `add` hold `padded` entries (a multiple of kClassicBlock32). Picks the
+/// faster loop for the CPU: classic_sketch32_shingle_major on AVX2 CPUs without AVX-512,
+/// classic_sketch32_lane_blocks on the others.
 void classic_sketch32(const uint64_t* hashes, std::size_t count, const uint32_t* mul,
                       const uint32_t* add, std::size_t padded, std::size_t valid, uint64_t* out);
+
+/// The same values by the lane-block loop: one pass over the shingles per block of
+/// kClassicBlock32 values (AVX-512, SSE4 and SSE2 versions). Exposed so that tests check
+/// both loops on any machine.
+void classic_sketch32_lane_blocks(const uint64_t* hashes, std::size_t count, const uint32_t* mul,
+                                  const uint32_t* add, std::size_t padded, std::size_t valid,
+                                  uint64_t* out);
+
+/// The same values by the shingle-major loop: per value a min-reduction over chunks of
+/// shingles (AVX2 version when the CPU has AVX2).
+void classic_sketch32_shingle_major(const uint64_t* hashes, std::size_t count, const uint32_t* mul,
+                                    const uint32_t* add, std::size_t valid, uint64_t* out);
 
 /// out[i] = min over s of (mul[i] * hashes[s] + add[i]) mod 2^64 for i < valid.
 void classic_sketch64(const uint64_t* hashes, std::size_t count, const uint64_t* mul,

@@ -1,6 +1,6 @@
 // One-permutation hashing with optimal densification (Shrivastava, ICML 2017).
 //
-// Binning: the permuted hash g = mix64(h ^ seed) picks bin reduce32(g >> 32, k) and the
+// Binning: the permuted hash g = (h ^ seed) * odd picks bin reduce32(g >> 32, k) and the
 // bin keeps the minimum of its value (the low 32 bits of g, or all of g for 64-bit
 // values). Densification: an empty bin i probes bins j_1, j_2, ... drawn by a hash of
 // (i, attempt) and copies the value of the first bin that was non-empty after binning.
@@ -45,12 +45,28 @@ void bin_hashes(const uint64_t* hashes, std::size_t count, uint64_t seed, std::s
                 uint64_t* out) {
   constexpr uint64_t kEmpty = kValues64 ? ~uint64_t{0} : 0xFFFFFFFFULL;
   for (std::size_t i = 0; i < bins; ++i) out[i] = kEmpty;
-  for (std::size_t s = 0; s < count; ++s) {
-    const uint64_t g = mix64(hashes[s] ^ seed);
-    const std::size_t bin = reduce32(static_cast<uint32_t>(g >> 32), bins);
-    uint64_t value = kValues64 ? g : (g & 0xFFFFFFFFULL);
-    value -= value == kEmpty;  // all ones means empty
-    out[bin] = value < out[bin] ? value : out[bin];
+  // The shingle hashes are XXH3 outputs already, so one odd multiply is permutation
+  // enough: its high half (the bin) depends on every bit of h ^ seed, its low half (the
+  // 32-bit value) is a bijection of the low half of h ^ seed, and the whole a bijection.
+  const uint64_t multiplier = (seed >> 1) | 1 | (uint64_t{1} << 63);
+  // Two phases per chunk: the arithmetic (vectorised), then the scatter of minima, whose
+  // loads and stores then issue back to back.
+  constexpr std::size_t kChunk = 256;
+  uint32_t bin_of[kChunk];
+  uint64_t value_of[kChunk];
+  for (std::size_t first = 0; first < count; first += kChunk) {
+    const std::size_t size = count - first < kChunk ? count - first : kChunk;
+    for (std::size_t s = 0; s < size; ++s) {
+      const uint64_t g = (hashes[first + s] ^ seed) * multiplier;
+      bin_of[s] = static_cast<uint32_t>(((g >> 32) * bins) >> 32);
+      uint64_t value = kValues64 ? g : (g & 0xFFFFFFFFULL);
+      value -= value == kEmpty;  // all ones means empty
+      value_of[s] = value;
+    }
+    for (std::size_t s = 0; s < size; ++s) {
+      uint64_t& slot = out[bin_of[s]];
+      slot = value_of[s] < slot ? value_of[s] : slot;
+    }
   }
 }
 

@@ -23,6 +23,30 @@ bool is_ascii_punct(unsigned char c) {
          (c >= '{' && c <= '~');
 }
 
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHigh = 0x8080808080808080ULL;
+constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+
+// Per byte of an ASCII word: the high bit set where the byte is in (low, high).
+constexpr uint64_t bytes_between(uint64_t x, uint64_t low, uint64_t high) {
+  return (kOnes * (127 + high) - (x & kLow7)) & ~x & ((x & kLow7) + kOnes * (127 - low)) & kHigh;
+}
+// Per byte: the high bit set exactly where the byte is zero.
+constexpr uint64_t zero_bytes(uint64_t x) { return ~(((x & kLow7) + kLow7) | x | kLow7); }
+
+// Return true when the eight bytes of `chunk` (in text order, little-endian) are written
+// unchanged by char normalisation: ASCII, no capital, no whitespace but single spaces
+// that do not follow a separator, no digit when digits are normalised. For English text
+// most chunks qualify, so the byte loop runs about once per sentence start or newline.
+bool copies_as_is(uint64_t chunk, bool after_separator, bool normalize_digits) {
+  const uint64_t spaces = zero_bytes(chunk ^ (kOnes * ' '));
+  uint64_t bad = (chunk & kHigh) | bytes_between(chunk, 'A' - 1, 'Z' + 1) |
+                 bytes_between(chunk, '\t' - 1, '\r' + 1) | (spaces & (spaces << 8));
+  if (normalize_digits) bad |= bytes_between(chunk, '0' - 1, '9' + 1);
+  if (after_separator) bad |= spaces & 0x80;
+  return bad == 0;
+}
+
 bool is_ascii(std::string_view text) {
   const char* p = text.data();
   std::size_t size = text.size();
@@ -59,6 +83,17 @@ const icu::Normalizer2& nfd() {
     return found;
   }();
   return *instance;
+}
+
+// Hash every window of `n` bytes. With a compile-time N, XXH3's length dispatch folds
+// away and the hash of each window is straight-line code.
+template <std::size_t N>
+__attribute__((flatten)) void hash_windows(const char* base, std::size_t bytes, uint64_t seed,
+                                           uint64_t* dest, std::size_t n = N) {
+  const std::size_t width = N != 0 ? N : n;
+  for (std::size_t i = 0; i + width <= bytes; ++i) {
+    dest[i] = XXH3_64bits_withSeed(base + i, width, seed);
+  }
 }
 
 }  // namespace
@@ -111,14 +146,28 @@ void Shingler::normalize(std::string_view text) {
   const std::size_t size = text.size();
   // Lower-casing can lengthen a character, and U+FFFD replaces one bad byte by three.
   char* out = text_.reserve(3 * size + U8_MAX_LENGTH);
-  uint32_t* starts = starts_.reserve(words ? size / 2 + 2 : 1);
+  // Word starts, or (for hash_chars) code point starts plus the end: every input code
+  // point gives at most one output code point, so size + 1 entries always suffice.
+  uint32_t* starts = starts_.reserve(size + 2);
   std::size_t o = 0;
   std::size_t w = 0;
   bool after_separator = true;
   bool ascii_only = true;
   std::size_t i = 0;
   while (i < size) {
-    while (i < size && bytes[i] < 0x80) {
+    // Char shingles: eight bytes at a time while they need no change (see copies_as_is).
+    if (!words) {
+      while (i + 8 <= size) {
+        uint64_t chunk;
+        std::memcpy(&chunk, bytes + i, 8);
+        if (!copies_as_is(chunk, after_separator, options_.normalize_digits)) break;
+        std::memcpy(out + o, &chunk, 8);
+        i += 8;
+        o += 8;
+        after_separator = (chunk >> 56) == ' ';
+      }
+    }
+    for (const std::size_t end = std::min(size, i + 8); i < end && bytes[i] < 0x80;) {
       const uint8_t mapped = ascii_map_[bytes[i++]];
       const bool separator = mapped == kSeparator;
       out[o] = separator ? ' ' : static_cast<char>(mapped);
@@ -130,6 +179,7 @@ void Shingler::normalize(std::string_view text) {
       after_separator = separator;
     }
     if (i >= size) break;
+    if (bytes[i] < 0x80) continue;  // eight ASCII bytes done: try a chunk again
     UChar32 c;
     auto index = static_cast<int32_t>(i);
     U8_NEXT(bytes, index, static_cast<int32_t>(size), c);
@@ -188,13 +238,14 @@ __attribute__((flatten)) void Shingler::hash_chars(std::vector<uint64_t>& out) {
       return;
     }
     out.resize(bytes - n + 1);
-    uint64_t* dest = out.data();
-    for (std::size_t i = 0; i + n <= bytes; ++i) {
-      dest[i] = XXH3_64bits_withSeed(base + i, n, options_.seed);
+    if (n == 24) {
+      hash_windows<24>(base, bytes, options_.seed, out.data());  // NeMo Curator's default
+    } else {
+      hash_windows<0>(base, bytes, options_.seed, out.data(), n);
     }
     return;
   }
-  uint32_t* starts = starts_.reserve(bytes + 1);
+  uint32_t* starts = starts_.data();  // sized by normalize()
   std::size_t count = 0;
   for (std::size_t i = 0; i < bytes; ++i) {
     starts[count] = static_cast<uint32_t>(i);
