@@ -57,6 +57,30 @@ std::filesystem::path curate_binary();
 /// returns the exit status and the output.
 CliResult run_process(const std::string& command);
 
+/// Return the `curate` binary with the test stages (test_stages.hpp) registered and
+/// interrupts handled, built as target curate_with_test_stages.
+std::filesystem::path curate_with_test_stages_binary();
+
+/// A child process started by `spawn_process`, its output going to two files.
+struct ChildProcess {
+  int pid = -1;
+  std::filesystem::path out;  ///< its stdout
+  std::filesystem::path err;  ///< its stderr
+};
+
+/// Start `argv` (argv[0] is the program's path) with stdout and stderr redirected to
+/// `out_file` and `err_file`. Fails the test (and returns pid -1) when it cannot start.
+ChildProcess spawn_process(const std::vector<std::string>& argv,
+                           const std::filesystem::path& out_file,
+                           const std::filesystem::path& err_file);
+
+/// Wait at most `timeout_s` for `child` to end and return its exit status, or -N when a
+/// signal N killed it; on timeout kill it (SIGKILL), reap it and return -1000.
+int wait_for_exit(const ChildProcess& child, double timeout_s);
+
+/// Wait at most `timeout_s` for `file` to exist; return whether it does.
+bool wait_for_file(const std::filesystem::path& file, double timeout_s);
+
 /// Return "name -> content" of every regular file under `folder` (relative names).
 std::vector<std::pair<std::string, std::string>> folder_contents(
     const std::filesystem::path& folder);

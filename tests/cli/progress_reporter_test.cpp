@@ -18,9 +18,11 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 std::vector<StageProgress> snapshot(std::uint64_t tasks) {
-  return {StageProgress{"read", 2, tasks, tasks * 100, tasks * 3, 1},
-          StageProgress{"filter", 1, tasks, tasks * 90, tasks, 4},
-          StageProgress{"_completion", 1, tasks, 0, 0, 0}};
+  // The reader takes files and gives documents; the filter takes documents and keeps 90%.
+  return {StageProgress{"read", 2, tasks, tasks * 3, tasks, "files", tasks * 100, "documents", 1},
+          StageProgress{"filter", 1, tasks, tasks, tasks * 100, "documents", tasks * 90,
+                        "documents", 4},
+          StageProgress{"_completion", 1, tasks, 0, 0, "", 0, "", 0}};
 }
 
 ProgressOptions options(ProgressMode mode) {
@@ -35,13 +37,13 @@ ProgressOptions options(ProgressMode mode) {
 TEST(ProgressReporterTest, FormatsStageLines) {
   const std::string line = ProgressReporter::format_stage_line(snapshot(10)[0], 2.0);
   EXPECT_THAT(line,
-              AllOf(HasSubstr("read"), HasSubstr("10 tasks"), HasSubstr("1000 docs"),
+              AllOf(HasSubstr("read"), HasSubstr("10 tasks"), HasSubstr("10 files > 1000 docs"),
                     HasSubstr("500 docs/s"), HasSubstr("queue    1"), HasSubstr("workers 2")));
   const std::string plain =
       ProgressReporter::format_plain_line({snapshot(10)[0], snapshot(10)[1]}, 2.0);
   EXPECT_EQ(plain,
-            "[2.0s] read: 10 tasks, 1000 docs (500/s), queue 1 | filter: 10 tasks, 900 docs "
-            "(450/s), queue 4");
+            "[2.0s] read: 10 tasks, 10 files > 1000 docs (500 docs/s), queue 1 | filter: 10 "
+            "tasks, 1000 docs > 900 docs (500 docs/s), queue 4");
 }
 
 TEST(ProgressReporterTest, PrintsPlainLinesEveryIntervalWithoutEscapes) {

@@ -156,6 +156,65 @@ TEST_F(RunCommandTest, DefaultsTheLogDirToLogsPipelineNameInTheWorkingDirectory)
   EXPECT_NE(fs::current_path(), dir_.path());
 }
 
+// The quickstart pipeline over 4 files of 500 documents: every stage counts what it
+// really took and gave, in its unit, in the table and in stats.json.
+TEST(QuickstartCountsTest, CountsFilesAndDocumentsInTheirUnits) {
+  TempDir dir;
+  for (int i = 0; i < 4; ++i) {
+    testing::write_documents(dir / ("in/part-" + std::to_string(i) + ".jsonl"), 500,
+                             "q" + std::to_string(i));
+  }
+  const fs::path quickstart = fs::path(CURATE_SOURCE_DIR) / "examples/quickstart.yaml";
+  const auto result =
+      run_curate({"run", quickstart.string(), "--log-dir", (dir / "logs").string(), "--set",
+                  "stages.read.params.paths=" + (dir / "in").string(), "--set",
+                  "stages.filter.params.rejected_dir=" + (dir / "rejected").string(), "--set",
+                  "stages.write.params.output_dir=" + (dir / "kept").string(), "--set",
+                  "executor.config.log_level=warn"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const json record = json::parse(read_file(dir / "logs/stats.json"));
+  const json& stages = record["stages"];
+  ASSERT_EQ(stages.size(), 4u);
+  const json& partitioning = stages[0];
+  EXPECT_EQ(partitioning["items_in"], 0);
+  EXPECT_TRUE(partitioning["items_in_unit"].is_null());
+  EXPECT_EQ(partitioning["items_out"], 4);
+  EXPECT_EQ(partitioning["items_out_unit"], "files");
+  EXPECT_TRUE(partitioning["throughput_documents_per_s"].is_null());
+  const json& read = stages[1];
+  EXPECT_EQ(read["items_in"], 4);
+  EXPECT_EQ(read["items_in_unit"], "files");
+  EXPECT_EQ(read["items_out"], 2000);
+  EXPECT_EQ(read["items_out_unit"], "documents");
+  EXPECT_EQ(read["documents_in"], 0);
+  EXPECT_EQ(read["documents_out"], 2000);
+  EXPECT_TRUE(read["throughput_documents_per_s"].is_number());
+  const json& filter = stages[2];
+  EXPECT_EQ(filter["items_in"], 2000);
+  EXPECT_EQ(filter["items_in_unit"], "documents");
+  EXPECT_EQ(filter["items_out_unit"], "documents");
+  const auto kept = filter["items_out"].get<std::uint64_t>();
+  std::uint64_t dropped = 0;
+  for (const auto& [reason, count] : filter["dropped_by_reason"].items()) {
+    dropped += count.get<std::uint64_t>();
+  }
+  EXPECT_EQ(kept + dropped, 2000u);
+  const json& write = stages[3];
+  EXPECT_EQ(write["items_in"], kept);
+  EXPECT_EQ(write["items_in_unit"], "documents");
+  EXPECT_EQ(write["items_out"], 8);  // 2 batches of 250 rows per file
+  EXPECT_EQ(write["items_out_unit"], "files");
+  EXPECT_EQ(write["documents_out"], 0);
+
+  // The table labels every count with its unit.
+  EXPECT_THAT(result.out, ::testing::ContainsRegex("file_partitioning .* - > 4 files "));
+  EXPECT_THAT(result.out, ::testing::ContainsRegex("read .* 4 files > 2000 docs "));
+  EXPECT_THAT(result.out,
+              ::testing::ContainsRegex("filter .* 2000 docs > " + std::to_string(kept) + " docs "));
+  EXPECT_THAT(result.out,
+              ::testing::ContainsRegex("write .* " + std::to_string(kept) + " docs > 8 files "));
+}
+
 TEST(CliTest, PrintsVersionAndHelp) {
   auto result = run_curate({"--version"});
   EXPECT_EQ(result.exit_code, 0);

@@ -1,5 +1,7 @@
 #include "curate/backends/run_stats.hpp"
 
+#include "curate/core/task.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,6 +9,8 @@
 
 namespace curate::backends {
 namespace {
+
+using nlohmann::json;
 
 std::uint64_t total_dropped(const StageStats& stage) {
   std::uint64_t total = 0;
@@ -22,11 +26,34 @@ std::string compact(double value) {
   return fmt::format("{:.0f}", value);
 }
 
+std::uint64_t documents_of(std::uint64_t count, const std::string& unit) {
+  return unit == kDocumentsUnit ? count : 0;
+}
+
+json unit_json(const std::string& unit) { return unit.empty() ? json() : json(unit); }
+
+std::string unit_from_json(const json& value) {
+  return value.is_string() ? value.get<std::string>() : std::string();
+}
+
 }  // namespace
+
+std::string merge_unit_name(const std::string& seen, const std::string& unit) {
+  if (unit.empty() || unit == seen) return seen;
+  return seen.empty() ? unit : std::string(kItemsUnit);
+}
+
+std::uint64_t StageStats::documents_in() const { return documents_of(items_in, unit_in); }
+
+std::uint64_t StageStats::documents_out() const { return documents_of(items_out, unit_out); }
+
+bool StageStats::moves_documents() const {
+  return unit_in == kDocumentsUnit || unit_out == kDocumentsUnit;
+}
 
 double StageStats::throughput_documents_per_s() const {
   // A reader turns a few file groups into many documents: it handles what it emits.
-  const std::uint64_t handled = std::max(documents_in, documents_out);
+  const std::uint64_t handled = std::max(documents_in(), documents_out());
   return wall_time_s > 0.0 ? static_cast<double>(handled) / wall_time_s : 0.0;
 }
 
@@ -36,19 +63,25 @@ void StageStats::merge(const StageStats& other) {
   calls += other.calls;
   tasks_in += other.tasks_in;
   tasks_out += other.tasks_out;
-  documents_in += other.documents_in;
-  documents_out += other.documents_out;
+  items_in += other.items_in;
+  unit_in = merge_unit_name(unit_in, other.unit_in);
+  items_out += other.items_out;
+  unit_out = merge_unit_name(unit_out, other.unit_out);
   for (const auto& [reason, count] : other.dropped_by_reason) dropped_by_reason[reason] += count;
   process_time_s += other.process_time_s;
   idle_time_s += other.idle_time_s;
   wall_time_s = std::max(wall_time_s, other.wall_time_s);
 }
 
-nlohmann::json RunStats::to_json() const {
-  nlohmann::json out = {{"executor", executor},       {"wall_time_s", wall_time_s},
-                        {"input_tasks", input_tasks}, {"output_tasks", output_tasks},
-                        {"succeeded", succeeded},     {"error", error}};
-  nlohmann::json list = nlohmann::json::array();
+json RunStats::to_json() const {
+  json out = {{"executor", executor},
+              {"wall_time_s", wall_time_s},
+              {"input_tasks", input_tasks},
+              {"output_tasks", output_tasks},
+              {"succeeded", succeeded},
+              {"cancelled", cancelled},
+              {"error", error}};
+  json list = json::array();
   for (const auto& stage : stages) {
     list.push_back({{"name", stage.name},
                     {"workers", stage.workers},
@@ -56,13 +89,18 @@ nlohmann::json RunStats::to_json() const {
                     {"calls", stage.calls},
                     {"tasks_in", stage.tasks_in},
                     {"tasks_out", stage.tasks_out},
-                    {"documents_in", stage.documents_in},
-                    {"documents_out", stage.documents_out},
+                    {"items_in", stage.items_in},
+                    {"items_in_unit", unit_json(stage.unit_in)},
+                    {"items_out", stage.items_out},
+                    {"items_out_unit", unit_json(stage.unit_out)},
+                    {"documents_in", stage.documents_in()},
+                    {"documents_out", stage.documents_out()},
                     {"dropped_by_reason", stage.dropped_by_reason},
                     {"process_time_s", stage.process_time_s},
                     {"idle_time_s", stage.idle_time_s},
                     {"wall_time_s", stage.wall_time_s},
-                    {"throughput_documents_per_s", stage.throughput_documents_per_s()}});
+                    {"throughput_documents_per_s",
+                     stage.moves_documents() ? json(stage.throughput_documents_per_s()) : json()}});
   }
   out["stages"] = std::move(list);
   return out;
@@ -75,6 +113,7 @@ RunStats RunStats::from_json(const nlohmann::json& json) {
   json.at("input_tasks").get_to(stats.input_tasks);
   json.at("output_tasks").get_to(stats.output_tasks);
   json.at("succeeded").get_to(stats.succeeded);
+  stats.cancelled = json.value("cancelled", false);
   json.at("error").get_to(stats.error);
   for (const auto& entry : json.at("stages")) {
     StageStats stage;
@@ -84,8 +123,10 @@ RunStats RunStats::from_json(const nlohmann::json& json) {
     entry.at("calls").get_to(stage.calls);
     entry.at("tasks_in").get_to(stage.tasks_in);
     entry.at("tasks_out").get_to(stage.tasks_out);
-    entry.at("documents_in").get_to(stage.documents_in);
-    entry.at("documents_out").get_to(stage.documents_out);
+    entry.at("items_in").get_to(stage.items_in);
+    stage.unit_in = unit_from_json(entry.at("items_in_unit"));
+    entry.at("items_out").get_to(stage.items_out);
+    stage.unit_out = unit_from_json(entry.at("items_out_unit"));
     entry.at("dropped_by_reason").get_to(stage.dropped_by_reason);
     entry.at("process_time_s").get_to(stage.process_time_s);
     entry.at("idle_time_s").get_to(stage.idle_time_s);
@@ -111,26 +152,45 @@ void RunStats::merge(const RunStats& other) {
   input_tasks += other.input_tasks;
   output_tasks += other.output_tasks;
   succeeded = succeeded && other.succeeded;
+  cancelled = cancelled || other.cancelled;
   if (error.empty()) error = other.error;
 }
 
 std::string RunStats::to_table() const {
   std::size_t width = 5;
   for (const auto& stage : stages) width = std::max(width, stage.name.size());
-  std::string out = fmt::format("{:<{}} {:>4} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>10}\n",
-                                "stage", width, "wrk", "tasks>", "tasks<", "docs>", "docs<",
-                                "dropped", "proc s", "wall s", "docs/s");
+  // "items in > out" is one column: the counts meet at the '>' whatever their widths.
+  std::string out = fmt::format(
+      "{:<{}} {:>4} {:>8} {:>8} {:>14} > {:<14} {:>8} {:>9} {:>9} {:>10}\n", "stage", width, "wrk",
+      "tasks>", "tasks<", "items in", "out", "dropped", "proc s", "wall s", "docs/s");
   for (const auto& stage : stages) {
     out += fmt::format(
-        "{:<{}} {:>4} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9.3f} {:>9.3f} {:>10}\n", stage.name, width,
-        stage.workers, compact(stage.tasks_in), compact(stage.tasks_out),
-        compact(stage.documents_in), compact(stage.documents_out), compact(total_dropped(stage)),
-        stage.process_time_s, stage.wall_time_s, compact(stage.throughput_documents_per_s()));
+        "{:<{}} {:>4} {:>8} {:>8} {:>14} > {:<14} {:>8} {:>9.3f} {:>9.3f} {:>10}\n", stage.name,
+        width, stage.workers, compact(static_cast<double>(stage.tasks_in)),
+        compact(static_cast<double>(stage.tasks_out)),
+        format_item_count(stage.items_in, stage.unit_in),
+        format_item_count(stage.items_out, stage.unit_out),
+        compact(static_cast<double>(total_dropped(stage))), stage.process_time_s, stage.wall_time_s,
+        stage.moves_documents() ? compact(stage.throughput_documents_per_s()) : "-");
   }
-  out += fmt::format("{} {} in {:.3f} s: {} input tasks, {} output tasks", executor,
-                     succeeded ? "succeeded" : "failed", wall_time_s, input_tasks, output_tasks);
+  const char* outcome = succeeded ? "succeeded" : (cancelled ? "was cancelled" : "failed");
+  out += fmt::format("{} {} in {:.3f} s: {} input tasks, {} output tasks", executor, outcome,
+                     wall_time_s, input_tasks, output_tasks);
   if (!error.empty()) out += fmt::format("\nerror: {}", error);
   return out;
+}
+
+std::uint64_t StageProgress::documents() const {
+  return std::max(documents_of(items_in, unit_in), documents_of(items_out, unit_out));
+}
+
+std::string format_item_count(std::uint64_t count, const std::string& unit) {
+  if (count == 0 && unit.empty()) return "-";
+  std::string name = unit.empty() ? std::string(kItemsUnit) : unit;
+  if (name == kDocumentsUnit) name = "docs";
+  // "1 file", "1 doc": the units are plural nouns ending in 's'.
+  if (count == 1 && name.size() > 1 && name.back() == 's') name.pop_back();
+  return fmt::format("{} {}", compact(static_cast<double>(count)), name);
 }
 
 }  // namespace curate::backends

@@ -23,6 +23,10 @@ struct CliContext {
   bool err_is_terminal = false;  ///< progress is redrawn in place when true
   int terminal_columns = 0;      ///< width to cut live progress lines at (0: none)
   std::function<void(StageRegistry&)> extra_stages;  ///< registers more stages (tests)
+  /// Let SIGINT and SIGTERM stop `curate run` cleanly (backends::InterruptWatcher) while
+  /// it executes: set by the `curate` binary; off for embedders and in-process tests,
+  /// whose signal handling is their own.
+  bool handle_interrupts = false;
 };
 
 /// The options of `curate run`.
@@ -41,8 +45,11 @@ StageRegistry make_registry(const CliContext& context);
 
 /// Run a pipeline file (see pipeline_config.hpp for the format): build it, prepare the
 /// log folder (resume or start over), execute with progress, write stats.json, print
-/// the table. Returns kExitSuccess or kExitRunFailed (printing "curate: <reason>");
-/// throws ConfigError for mistakes found before anything runs. Driver thread only.
+/// the table. Returns kExitSuccess or kExitRunFailed (printing "curate: <reason>"); with
+/// `context.handle_interrupts`, a first SIGINT or SIGTERM cancels the run (every instance
+/// torn down, stats.json says "interrupted"), prints "interrupted: N of M source tasks
+/// complete; ..." and returns 128 + the signal. Throws ConfigError for mistakes found
+/// before anything runs. Driver thread only.
 int run_command(const RunOptions& options, CliContext& context);
 
 /// Print the built stages of a pipeline file and its executor. Throws ConfigError.

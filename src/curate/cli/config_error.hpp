@@ -20,5 +20,8 @@ inline constexpr int kExitSuccess = 0;
 inline constexpr int kExitRunFailed = 1;
 /// The exit status of a usage or configuration error found before anything ran.
 inline constexpr int kExitUsage = 2;
+/// The exit status of a run stopped by SIGINT (128 + signal, as shells report it); one
+/// stopped by SIGTERM exits with 143.
+inline constexpr int kExitInterrupted = 130;
 
 }  // namespace curate::cli

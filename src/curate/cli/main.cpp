@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   curate::cli::log_to_stderr();
   curate::cli::CliContext context{std::cout, std::cerr};
   context.err_is_terminal = isatty(STDERR_FILENO) == 1;
+  context.handle_interrupts = true;
   winsize size{};
   if (context.err_is_terminal && ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0) {
     context.terminal_columns = size.ws_col;

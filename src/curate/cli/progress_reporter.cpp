@@ -9,6 +9,7 @@
 namespace curate::cli {
 namespace {
 
+using backends::format_item_count;
 using backends::StageProgress;
 
 double rate(std::uint64_t count, double elapsed_s) {
@@ -149,9 +150,11 @@ std::string ProgressReporter::render_frame() {
 }
 
 std::string ProgressReporter::format_stage_line(const StageProgress& stage, double elapsed_s) {
-  return fmt::format("{:<24} {:>9} tasks {:>12} docs {:>10.0f} docs/s  queue {:>4}  workers {}",
-                     stage.name, stage.tasks_done, stage.documents_done,
-                     rate(stage.documents_done, elapsed_s), stage.queue_depth, stage.workers);
+  const std::string items = fmt::format("{} > {}", format_item_count(stage.items_in, stage.unit_in),
+                                        format_item_count(stage.items_out, stage.unit_out));
+  return fmt::format("{:<24} {:>9} tasks {:>26} {:>10.0f} docs/s  queue {:>4}  workers {}",
+                     stage.name, stage.tasks_done, items, rate(stage.documents(), elapsed_s),
+                     stage.queue_depth, stage.workers);
 }
 
 std::string ProgressReporter::format_plain_line(const std::vector<StageProgress>& stages,
@@ -159,9 +162,11 @@ std::string ProgressReporter::format_plain_line(const std::vector<StageProgress>
   std::string line = fmt::format("[{:.1f}s]", elapsed_s);
   for (std::size_t i = 0; i < stages.size(); ++i) {
     const StageProgress& stage = stages[i];
-    line += fmt::format("{} {}: {} tasks, {} docs ({:.0f}/s), queue {}", i == 0 ? "" : " |",
-                        stage.name, stage.tasks_done, stage.documents_done,
-                        rate(stage.documents_done, elapsed_s), stage.queue_depth);
+    line +=
+        fmt::format("{} {}: {} tasks, {} > {} ({:.0f} docs/s), queue {}", i == 0 ? "" : " |",
+                    stage.name, stage.tasks_done, format_item_count(stage.items_in, stage.unit_in),
+                    format_item_count(stage.items_out, stage.unit_out),
+                    rate(stage.documents(), elapsed_s), stage.queue_depth);
   }
   return line;
 }

@@ -61,11 +61,11 @@ class ProgressReporter {
   /// lives, and straight to stderr after. Called at most once, before `start`.
   std::shared_ptr<spdlog::sinks::sink> make_log_sink();
 
-  /// Return one stage's live line: name, tasks done, documents done, documents/s over
-  /// `elapsed_s`, queue depth and workers. Pure.
+  /// Return one stage's live line: name, tasks done, items in > out with their units,
+  /// documents/s over `elapsed_s`, queue depth and workers. Pure.
   static std::string format_stage_line(const backends::StageProgress& stage, double elapsed_s);
-  /// Return the Plain mode line for all stages: "[12.0s] read: 3 tasks, 1200 docs
-  /// (100/s), queue 0 | ...". Pure.
+  /// Return the Plain mode line for all stages: "[12.0s] read: 3 tasks, 3 files > 1200
+  /// docs (100 docs/s), queue 0 | ...". Pure.
   static std::string format_plain_line(const std::vector<backends::StageProgress>& stages,
                                        double elapsed_s);
 

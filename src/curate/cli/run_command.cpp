@@ -1,5 +1,6 @@
 // `curate run`: everything between a pipeline file and stats.json.
 
+#include "curate/backends/interrupt_watcher.hpp"
 #include "curate/backends/logging.hpp"
 #include "curate/cli/commands.hpp"
 #include "curate/cli/config_error.hpp"
@@ -14,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <optional>
 
 namespace curate::cli {
 namespace {
@@ -144,14 +146,26 @@ int run_command(const RunOptions& options, CliContext& context) {
 
   const std::string start_time = utc_timestamp();
   int status = kExitSuccess;
+  bool interrupted = false;
   std::string error;
+  const CancellationToken cancel;
+  // Lives to the end of the command: a second signal while stats.json is written still
+  // exits at once, and a first one no longer kills the process before it is written.
+  std::optional<backends::InterruptWatcher> watcher;
+  if (context.handle_interrupts) watcher.emplace(cancel);
   {
     const ProgressOptions progress = progress_options(options, context);
     ProgressReporter reporter(executor.progress, context.err, progress);
     const LogRedirect redirect(reporter, progress.mode == ProgressMode::Live);
     reporter.start();
     try {
-      executor.executor->execute(stages, {std::make_shared<EmptyTask>("empty", config.name)});
+      executor.executor->execute(stages, {std::make_shared<EmptyTask>("empty", config.name)},
+                                 cancel);
+    } catch (const RunCancelled& cancelled) {
+      interrupted = true;
+      const int signal = watcher ? watcher->signal_received() : 0;
+      status = signal > 0 ? backends::InterruptWatcher::exit_status_for(signal) : kExitInterrupted;
+      error = one_line(cancelled.what());
     } catch (const std::exception& failure) {
       status = kExitRunFailed;
       error = one_line(failure.what());
@@ -159,6 +173,11 @@ int run_command(const RunOptions& options, CliContext& context) {
     reporter.stop();
   }
   const backends::RunStats stats = without_completion_stage(executor.stats());
+  // Source tasks: what the first stage made; complete: those with a marker, from this run
+  // or an earlier one (markers of inputs no longer listed are not counted past the total).
+  const std::uint64_t source_total = stats.stages.empty() ? 0 : stats.stages.front().tasks_out;
+  std::uint64_t source_complete = ledger->previously_completed() + ledger->completed_this_run();
+  if (source_total > 0) source_complete = std::min(source_complete, source_total);
 
   json record = stats.to_json();
   record["pipeline"] = config.name;
@@ -169,7 +188,9 @@ int run_command(const RunOptions& options, CliContext& context) {
   record["start_time"] = start_time;
   record["end_time"] = utc_timestamp();
   record["exit_status"] = status;
+  record["interrupted"] = interrupted;
   if (status != kExitSuccess) record["error"] = error;
+  record["source_tasks"] = {{"total", source_total}, {"complete", source_complete}};
   record["log_dir"] = log_dir.string();
   record["bad_records"] = bad_records_json(sinks, log);
   record["resume"] = {{"enabled", resumable},
@@ -180,7 +201,7 @@ int run_command(const RunOptions& options, CliContext& context) {
     log.write_stats(record);
   } catch (const std::exception& failure) {
     if (status == kExitSuccess) error = fmt::format("cannot write stats.json: {}", failure.what());
-    status = kExitRunFailed;
+    if (!interrupted) status = kExitRunFailed;
   }
 
   if (!options.quiet) {
@@ -190,12 +211,21 @@ int run_command(const RunOptions& options, CliContext& context) {
     context.out << fmt::format(
         "{} in {:.2f}s; bad records: {}; skipped {} completed source tasks; "
         "stats: {}\n",
-        status == kExitSuccess ? "finished" : "FAILED", stats.wall_time_s,
-        record["bad_records"]["total"].get<std::uint64_t>(), ledger->skipped(),
+        status == kExitSuccess ? "finished" : (interrupted ? "INTERRUPTED" : "FAILED"),
+        stats.wall_time_s, record["bad_records"]["total"].get<std::uint64_t>(), ledger->skipped(),
         log.stats_path().string());
     context.out.flush();
   }
-  if (status != kExitSuccess) context.err << "curate: " << error << std::endl;
+  if (interrupted) {
+    context.err << fmt::format("interrupted: {} of {} source tasks complete; {}", source_complete,
+                               source_total,
+                               resumable
+                                   ? "run the same command again to resume"
+                                   : "resume is off for this pipeline, so a rerun starts over")
+                << std::endl;
+  } else if (status != kExitSuccess) {
+    context.err << "curate: " << error << std::endl;
+  }
   return status;
 }
 

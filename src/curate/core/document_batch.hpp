@@ -23,6 +23,7 @@ class DocumentBatch final : public Task {
 
   std::string type_name() const override { return "DocumentBatch"; }
   std::size_t num_items() const override { return num_rows_; }
+  const char* item_unit() const override { return kDocumentsUnit; }
   bool validate() const override;
 
   std::size_t num_rows() const { return num_rows_; }

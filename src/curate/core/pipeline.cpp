@@ -69,15 +69,27 @@ std::string Pipeline::describe() const {
   return out;
 }
 
+namespace {
+
+std::vector<TaskPtr> seeds_or_empty(std::optional<std::vector<TaskPtr>> initial_tasks,
+                                    const std::string& name) {
+  if (initial_tasks) return std::move(*initial_tasks);
+  std::vector<TaskPtr> seeds;
+  seeds.push_back(std::make_shared<EmptyTask>("empty", name));
+  return seeds;
+}
+
+}  // namespace
+
 std::vector<TaskPtr> Pipeline::run(Executor& executor,
                                    std::optional<std::vector<TaskPtr>> initial_tasks) const {
-  std::vector<TaskPtr> seeds;
-  if (initial_tasks) {
-    seeds = std::move(*initial_tasks);
-  } else {
-    seeds.push_back(std::make_shared<EmptyTask>("empty", name_));
-  }
-  return executor.execute(build(), std::move(seeds));
+  return executor.execute(build(), seeds_or_empty(std::move(initial_tasks), name_));
+}
+
+std::vector<TaskPtr> Pipeline::run(Executor& executor,
+                                   std::optional<std::vector<TaskPtr>> initial_tasks,
+                                   const CancellationToken& cancel) const {
+  return executor.execute(build(), seeds_or_empty(std::move(initial_tasks), name_), cancel);
 }
 
 }  // namespace curate

@@ -33,6 +33,10 @@ class Pipeline {
   /// EmptyTask). Returns the last stage's outputs.
   std::vector<TaskPtr> run(Executor& executor,
                            std::optional<std::vector<TaskPtr>> initial_tasks = std::nullopt) const;
+  /// Run as above until `cancel` is cancelled from another thread: then the executor
+  /// stops starting tasks, tears every instance down and this throws RunCancelled.
+  std::vector<TaskPtr> run(Executor& executor, std::optional<std::vector<TaskPtr>> initial_tasks,
+                           const CancellationToken& cancel) const;
 
  private:
   std::string name_;

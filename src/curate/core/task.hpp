@@ -11,6 +11,18 @@
 
 namespace curate {
 
+/// The units tasks count their items in (`Task::item_unit`): plural nouns, as stats.json
+/// writes them.
+inline constexpr const char* kDocumentsUnit = "documents";
+inline constexpr const char* kFilesUnit = "files";
+/// The unit of a task type that names none, and of a count that mixes units.
+inline constexpr const char* kItemsUnit = "items";
+
+/// Return the unit of a count that already has `seen` (null: none yet) and now adds
+/// items in `unit` (null or "": a task that holds nothing, which changes nothing):
+/// `unit` when it is the first, `seen` when they agree, else kItemsUnit. Pure.
+const char* merge_item_unit(const char* seen, const char* unit);
+
 /// Record what one stage did to produce a task: attached by the executor's stage adapter
 /// to every output, so a task carries its own history through the pipeline.
 struct StagePerfRecord {
@@ -33,6 +45,10 @@ class Task {
   virtual std::string type_name() const = 0;
   /// Return the number of items (documents, files) this task holds.
   virtual std::size_t num_items() const = 0;
+  /// Return what `num_items` counts, as a plural noun with static storage (a string
+  /// literal: executors keep the pointer): kDocumentsUnit, kFilesUnit; "" for a task
+  /// that holds nothing. The default, kItemsUnit, is for types that name none.
+  virtual const char* item_unit() const { return kItemsUnit; }
   /// Return true when the task's contents are consistent (columns of equal length...).
   virtual bool validate() const { return true; }
 
@@ -75,6 +91,7 @@ class EmptyTask final : public Task {
       : Task(std::move(task_id), std::move(dataset_name)) {}
   std::string type_name() const override { return "EmptyTask"; }
   std::size_t num_items() const override { return 0; }
+  const char* item_unit() const override { return ""; }
 };
 
 /// A group of input files that one reader call processes.
@@ -90,6 +107,7 @@ class FileGroupTask final : public Task {
         file_ordinals_(std::move(file_ordinals)) {}
   std::string type_name() const override { return "FileGroupTask"; }
   std::size_t num_items() const override { return files_.size(); }
+  const char* item_unit() const override { return kFilesUnit; }
   bool validate() const override {
     return !files_.empty() && (file_ordinals_.empty() || file_ordinals_.size() == files_.size());
   }

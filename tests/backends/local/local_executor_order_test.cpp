@@ -99,12 +99,15 @@ TEST_P(LocalExecutorOrderTest, CountsDocumentsAndDropsPerStage) {
   EXPECT_EQ(stats.output_tasks, 10u);
   ASSERT_EQ(stats.stages.size(), 3u);
   EXPECT_EQ(stats.stages[1].name, "drop_odd");
-  EXPECT_EQ(stats.stages[1].documents_in, 100u);
-  EXPECT_EQ(stats.stages[1].documents_out, 50u);
+  EXPECT_EQ(stats.stages[1].items_in, 100u);
+  EXPECT_EQ(stats.stages[1].unit_in, "documents");
+  EXPECT_EQ(stats.stages[1].items_out, 50u);
+  EXPECT_EQ(stats.stages[1].unit_out, "documents");
+  EXPECT_EQ(stats.stages[1].documents_out(), 50u);
   EXPECT_EQ(stats.stages[1].dropped_by_reason.at("odd"), 50u);
   EXPECT_TRUE(stats.stages[0].dropped_by_reason.empty());
   EXPECT_TRUE(stats.stages[2].dropped_by_reason.empty());  // counted once, not inherited
-  EXPECT_EQ(stats.stages[2].documents_in, 50u);
+  EXPECT_EQ(stats.stages[2].documents_in(), 50u);
   for (const auto& stage : stats.stages) {
     EXPECT_EQ(stage.tasks_in, 10u);
     EXPECT_EQ(stage.workers, workers());
@@ -119,7 +122,9 @@ TEST_P(LocalExecutorOrderTest, CountsDocumentsAndDropsPerStage) {
   const auto progress = executor.progress();
   ASSERT_EQ(progress.size(), 3u);
   EXPECT_EQ(progress[2].tasks_done, 10u);
-  EXPECT_EQ(progress[2].documents_done, 50u);
+  EXPECT_EQ(progress[2].items_in, 50u);
+  EXPECT_EQ(progress[2].unit_in, "documents");
+  EXPECT_EQ(progress[2].documents(), 50u);
   EXPECT_EQ(progress[0].queue_depth, 0u);
 }
 
@@ -196,7 +201,7 @@ TEST(LocalExecutorTest, DiscardOutputsCountsButReturnsNothing) {
   EXPECT_TRUE(run_or_die(executor, {std::make_shared<TagStage>("t")}, make_batches(25, 2)).empty());
   const auto stats = executor.last_run_stats();
   EXPECT_EQ(stats.output_tasks, 25u);
-  EXPECT_EQ(stats.stages[0].documents_out, 50u);
+  EXPECT_EQ(stats.stages[0].documents_out(), 50u);
 }
 
 TEST(LocalExecutorTest, InvalidConfigIsReported) {

@@ -195,7 +195,7 @@ TEST(LocalExecutorResourcesTest, ReportsProgressWhileRunning) {
   ASSERT_EQ(last->size(), 2u);
   EXPECT_EQ((*last)[0].name, "first");
   EXPECT_EQ((*last)[0].tasks_done, 20u);  // one worker: the probe's last call sees all of it
-  EXPECT_EQ((*last)[0].documents_done, 60u);
+  EXPECT_EQ((*last)[0].items_in, 60u);
   EXPECT_EQ((*last)[1].tasks_done, 19u);  // its own last call is not done yet
   const auto final_progress = executor.progress();
   EXPECT_EQ(final_progress[1].tasks_done, 20u);

@@ -93,7 +93,7 @@ TEST_P(LocalExecutorStreamTest, OutputsGetTheIdsAndOrderProcessWouldGive) {
   ASSERT_EQ(stats.stages.size(), 3u);
   EXPECT_EQ(stats.stages[0].tasks_in, 6u);
   EXPECT_EQ(stats.stages[0].tasks_out, 30u);
-  EXPECT_EQ(stats.stages[0].documents_out, 30u);
+  EXPECT_EQ(stats.stages[0].documents_out(), 30u);
   EXPECT_EQ(stats.stages[2].tasks_out, 30u);
 }
 

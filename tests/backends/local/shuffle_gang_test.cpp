@@ -143,7 +143,7 @@ TEST_P(ShuffleTest, GivesTheSameResultForEveryWorkerCount) {
     EXPECT_EQ(reduced, direct);
     const auto stats = executor.last_run_stats();
     EXPECT_EQ(stats.stages[1].tasks_in, 40u);
-    EXPECT_EQ(stats.stages[1].documents_in, 120u);
+    EXPECT_EQ(stats.stages[1].items_in, 120u);
     EXPECT_EQ(stats.stages[1].tasks_out, outputs.size());
   }
 }

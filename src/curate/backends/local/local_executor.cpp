@@ -30,6 +30,12 @@ LocalExecutor::~LocalExecutor() = default;
 
 std::vector<TaskPtr> LocalExecutor::execute(const std::vector<StagePtr>& stages,
                                             std::vector<TaskPtr> initial_tasks) {
+  return execute(stages, std::move(initial_tasks), CancellationToken());
+}
+
+std::vector<TaskPtr> LocalExecutor::execute(const std::vector<StagePtr>& stages,
+                                            std::vector<TaskPtr> initial_tasks,
+                                            const CancellationToken& cancel) {
   if (stages.empty()) {
     throw std::invalid_argument(
         "LocalExecutor: no stages to run; build a pipeline with at least "
@@ -51,6 +57,8 @@ std::vector<TaskPtr> LocalExecutor::execute(const std::vector<StagePtr>& stages,
       throw std::invalid_argument(fmt::format("LocalExecutor: initial task {} is null", i));
     }
   }
+
+  if (cancel.cancelled()) throw RunCancelled(cancel.reason());
 
   configure_logging(config());
   register_logger_serializer();
@@ -78,6 +86,8 @@ std::vector<TaskPtr> LocalExecutor::execute(const std::vector<StagePtr>& stages,
       executor.live_run_.reset();
     }
   } finish{*this, *run};
+  // Registered after `finish`, so it is gone (and waited for) before the run is let go.
+  const auto registration = cancel.on_cancel([run, cancel] { run->cancel(cancel.reason()); });
   std::vector<TaskPtr> outputs = run->run();
   spdlog::debug("LocalExecutor finished: {} output tasks", outputs.size());
   return outputs;

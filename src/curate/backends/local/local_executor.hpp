@@ -69,6 +69,15 @@ class LocalExecutor final : public BaseExecutor {
   std::vector<TaskPtr> execute(const std::vector<StagePtr>& stages,
                                std::vector<TaskPtr> initial_tasks) override;
 
+  /// Run as above until `cancel` is cancelled (from any thread): then no worker takes
+  /// another task, the stage calls in progress finish, every instance is torn down and
+  /// curate::RunCancelled is thrown; `last_run_stats()` says `cancelled`. A token that is
+  /// cancelled already throws before anything is planned or set up. A stage error that
+  /// came first wins over the cancel.
+  std::vector<TaskPtr> execute(const std::vector<StagePtr>& stages,
+                               std::vector<TaskPtr> initial_tasks,
+                               const CancellationToken& cancel) override;
+
   /// Return the keys the config may hold; `execute` rejects any other with an error
   /// naming the closest valid key.
   static const std::vector<std::string>& config_keys();

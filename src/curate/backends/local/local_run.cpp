@@ -86,11 +86,18 @@ std::vector<StageProgress> LocalRun::progress() const {
       StageProgress entry;
       entry.name = plan_.stages[stage].stage->name();
       entry.workers = plan_.stages[stage].workers;
+      const char* unit_in = nullptr;
+      const char* unit_out = nullptr;
       for (const auto& worker : counters_[stage]) {
         entry.tasks_done += worker.tasks_done.load(std::memory_order_relaxed);
-        entry.documents_done += worker.documents_done.load(std::memory_order_relaxed);
+        entry.items_in += worker.items_in.load(std::memory_order_relaxed);
         entry.tasks_out += worker.tasks_out.load(std::memory_order_relaxed);
+        entry.items_out += worker.items_out.load(std::memory_order_relaxed);
+        unit_in = merge_item_unit(unit_in, worker.unit_in.load(std::memory_order_relaxed));
+        unit_out = merge_item_unit(unit_out, worker.unit_out.load(std::memory_order_relaxed));
       }
+      if (unit_in != nullptr) entry.unit_in = unit_in;
+      if (unit_out != nullptr) entry.unit_out = unit_out;
       if (stage == segment.stages.front()) entry.queue_depth = queues_[s]->size();
       snapshot.push_back(std::move(entry));
     }
@@ -106,6 +113,7 @@ RunStats LocalRun::stats() const {
   stats.output_tasks = output_tasks_;
   const auto error = state_.first_error();
   stats.succeeded = error == nullptr;
+  stats.cancelled = state_.was_cancelled();
   if (error) stats.error = describe_error(error);
   for (std::size_t i = 0; i < plan_.stages.size(); ++i) {
     StageStats stage;
@@ -114,13 +122,17 @@ RunStats LocalRun::stats() const {
     bool active = false;
     Ticks first = 0;
     Ticks last = 0;
+    const char* unit_in = nullptr;
+    const char* unit_out = nullptr;
     for (const auto& worker : counters_[i]) {
       stage.instances += worker.instances;
       stage.calls += worker.calls;
       stage.tasks_in += worker.tasks_done.load(std::memory_order_relaxed);
       stage.tasks_out += worker.tasks_out.load(std::memory_order_relaxed);
-      stage.documents_in += worker.documents_done.load(std::memory_order_relaxed);
-      stage.documents_out += worker.documents_out;
+      stage.items_in += worker.items_in.load(std::memory_order_relaxed);
+      stage.items_out += worker.items_out.load(std::memory_order_relaxed);
+      unit_in = merge_item_unit(unit_in, worker.unit_in.load(std::memory_order_relaxed));
+      unit_out = merge_item_unit(unit_out, worker.unit_out.load(std::memory_order_relaxed));
       for (const auto& [reason, count] : worker.dropped_by_reason) {
         stage.dropped_by_reason[reason] += count;
       }
@@ -132,6 +144,8 @@ RunStats LocalRun::stats() const {
         active = true;
       }
     }
+    if (unit_in != nullptr) stage.unit_in = unit_in;
+    if (unit_out != nullptr) stage.unit_out = unit_out;
     if (active) stage.wall_time_s = ticks_to_seconds(first, last);
     stats.stages.push_back(std::move(stage));
   }

@@ -30,6 +30,10 @@ class LocalRun {
   /// worker stopped and every instance was torn down. Called once, by the driver.
   std::vector<TaskPtr> run();
 
+  /// Stop the run as a failure would, with curate::RunCancelled(reason) as its error:
+  /// `run` then throws that once every worker stopped. Thread-safe; any time.
+  void cancel(const std::string& reason) { state_.cancel(reason); }
+
   /// Return a snapshot per stage: tasks and documents done, queue depth. Thread-safe.
   std::vector<StageProgress> progress() const;
 

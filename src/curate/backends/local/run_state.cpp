@@ -1,6 +1,7 @@
 #include "curate/backends/local/run_state.hpp"
 
 #include "curate/backends/logging.hpp"
+#include "curate/core/cancellation.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -17,6 +18,14 @@ void RunState::on_cancel(std::function<void(const std::string&)> hook) {
 }
 
 void RunState::fail(std::exception_ptr error, spdlog::logger* logger) {
+  stop(std::move(error), logger, false);
+}
+
+void RunState::cancel(const std::string& reason) {
+  stop(std::make_exception_ptr(curate::RunCancelled(reason)), nullptr, true);
+}
+
+void RunState::stop(std::exception_ptr error, spdlog::logger* logger, bool by_request) {
   std::string reason = describe_error(error);
   {
     std::lock_guard lock(mutex_);
@@ -27,6 +36,7 @@ void RunState::fail(std::exception_ptr error, spdlog::logger* logger) {
       return;
     }
     first_error_ = std::move(error);
+    by_request_ = by_request;
   }
   // Stop everyone first, log after: writing the log can take milliseconds, in which the
   // other workers would go on making work that is thrown away.
@@ -34,7 +44,9 @@ void RunState::fail(std::exception_ptr error, spdlog::logger* logger) {
   // hooks_ is frozen once workers run, so reading it without the lock is safe; calling
   // hooks outside the lock lets them take their own locks without ordering concerns.
   for (const auto& hook : hooks_) hook(reason);
-  if (logger != nullptr) {
+  if (by_request) {
+    spdlog::debug("{}", reason);
+  } else if (logger != nullptr) {
     logger->error("{}", reason);
   } else {
     spdlog::error("{}", reason);
@@ -44,6 +56,11 @@ void RunState::fail(std::exception_ptr error, spdlog::logger* logger) {
 std::exception_ptr RunState::first_error() const {
   std::lock_guard lock(mutex_);
   return first_error_;
+}
+
+bool RunState::was_cancelled() const {
+  std::lock_guard lock(mutex_);
+  return by_request_;
 }
 
 }  // namespace curate::backends::local

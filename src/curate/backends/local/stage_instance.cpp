@@ -64,9 +64,15 @@ std::vector<TaskPtr> StageInstance::process(std::vector<TaskPtr> tasks,
   input_ids_.resize(count);
   for (std::size_t i = 0; i < count; ++i) input_ids_[i] = tasks[i]->task_id();
   std::size_t documents_in = documents;
+  const char* unit_in = nullptr;
   if (documents_in == kUnknownDocuments) {
     documents_in = 0;
-    for (const auto& task : tasks) documents_in += task->num_items();
+    for (const auto& task : tasks) {
+      documents_in += task->num_items();
+      unit_in = merge_item_unit(unit_in, task->item_unit());
+    }
+  } else {
+    for (const auto& task : tasks) unit_in = merge_item_unit(unit_in, task->item_unit());
   }
   const Ticks start = mark;
   std::vector<TaskPtr> outputs;
@@ -81,11 +87,12 @@ std::vector<TaskPtr> StageInstance::process(std::vector<TaskPtr> tasks,
   mark = end;
   const double idle_s = ticks_to_seconds(0, idle, seconds_per_tick_);
   documents = 0;
+  const char* unit_out = nullptr;
   adopt_outputs(
       outputs, keys,
       perf_record(ticks_to_seconds(start, end, seconds_per_tick_), idle_s, documents_in, count),
-      documents);
-  record(count, documents_in, outputs.size(), documents, idle_s, start, end);
+      documents, unit_out);
+  record(count, documents_in, unit_in, outputs.size(), documents, unit_out, idle_s, start, end);
   finish_call();
   return outputs;
 }
@@ -95,6 +102,8 @@ bool StageInstance::process_stream(TaskPtr task, std::string key, Ticks idle, Ti
   if (ensure_ready()) mark = now_ticks();
   input_ids_.assign(1, task->task_id());
   const std::size_t documents_in = task->num_items();
+  const char* const unit_in = task->item_unit();
+  const char* unit_out = nullptr;
   const double idle_s = ticks_to_seconds(0, idle, seconds_per_tick_);
   const Ticks start = mark;
   Ticks in_downstream = 0;
@@ -122,7 +131,7 @@ bool StageInstance::process_stream(TaskPtr task, std::string key, Ticks idle, Ti
                   perf_record(ticks_to_seconds(start, now, seconds_per_tick_) -
                                   ticks_to_seconds(0, in_downstream, seconds_per_tick_),
                               idle_s, documents_in, 1),
-                  documents);
+                  documents, unit_out);
     documents_out += documents;
     try {
       stopped = !downstream(std::move(one[0]), std::move(one_key[0]), documents);
@@ -154,7 +163,8 @@ bool StageInstance::process_stream(TaskPtr task, std::string key, Ticks idle, Ti
   if (downstream_error) std::rethrow_exception(downstream_error);
   const Ticks end = now_ticks();
   mark = end;
-  record(1, documents_in, produced, documents_out, idle_s, start, end, in_downstream);
+  record(1, documents_in, unit_in, produced, documents_out, unit_out, idle_s, start, end,
+         in_downstream);
   finish_call();
   return !stopped;
 }
@@ -165,18 +175,20 @@ std::vector<TaskPtr> StageInstance::adopt(std::vector<TaskPtr> raw, std::string 
   input_ids_.assign(1, std::move(parent_id));
   keys.resize(1);
   std::size_t documents_out = 0;
+  const char* unit_out = nullptr;
   adopt_outputs(
       raw, keys,
       perf_record(ticks_to_seconds(start, end, seconds_per_tick_), 0.0, input_items, input_items),
-      documents_out);
-  // Rows are not documents: the stage's documents were counted when its inputs came in.
-  record(0, 0, raw.size(), documents_out, 0.0, start, end);
+      documents_out, unit_out);
+  // Rows are not items: the stage's items were counted when its inputs came in.
+  record(0, 0, nullptr, raw.size(), documents_out, unit_out, 0.0, start, end);
   return raw;
 }
 
 void StageInstance::count_call(std::size_t tasks, std::size_t documents, Ticks idle, Ticks start,
-                               Ticks end) {
-  record(tasks, documents, 0, 0, ticks_to_seconds(0, idle, seconds_per_tick_), start, end);
+                               Ticks end, const char* unit) {
+  record(tasks, documents, unit, 0, 0, nullptr, ticks_to_seconds(0, idle, seconds_per_tick_), start,
+         end);
 }
 
 const StagePerfRecord& StageInstance::perf_record(double process_s, double idle_s,
@@ -191,7 +203,8 @@ const StagePerfRecord& StageInstance::perf_record(double process_s, double idle_
 }
 
 void StageInstance::adopt_outputs(std::vector<TaskPtr>& raw, std::vector<std::string>& keys,
-                                  const StagePerfRecord& perf, std::size_t& documents_out) {
+                                  const StagePerfRecord& perf, std::size_t& documents_out,
+                                  const char*& unit_out) {
   std::erase(raw, nullptr);
   if (std::any_of(raw.begin(), raw.end(),
                   [](const TaskPtr& task) { return task->task_id().empty(); })) {
@@ -210,6 +223,7 @@ void StageInstance::adopt_outputs(std::vector<TaskPtr>& raw, std::vector<std::st
   for (const auto& output : raw) {
     Task& task = *output;
     documents_out += task.num_items();
+    unit_out = merge_item_unit(unit_out, task.item_unit());
     auto& metadata = task.metadata();
     if (metadata.is_object() && !metadata.empty()) {
       if (auto dropped = metadata.find(dropped_key()); dropped != metadata.end()) {
@@ -230,14 +244,16 @@ void StageInstance::adopt_outputs(std::vector<TaskPtr>& raw, std::vector<std::st
   }
 }
 
-void StageInstance::record(std::size_t tasks_in, std::size_t documents_in, std::size_t tasks_out,
-                           std::size_t documents_out, double idle_s, Ticks start, Ticks end,
-                           Ticks excluded) {
+void StageInstance::record(std::size_t tasks_in, std::size_t items_in, const char* unit_in,
+                           std::size_t tasks_out, std::size_t items_out, const char* unit_out,
+                           double idle_s, Ticks start, Ticks end, Ticks excluded) {
   StageWorkerCounters::bump(counters_.tasks_done, tasks_in);
-  StageWorkerCounters::bump(counters_.documents_done, documents_in);
+  StageWorkerCounters::bump(counters_.items_in, items_in);
   StageWorkerCounters::bump(counters_.tasks_out, tasks_out);
+  StageWorkerCounters::bump(counters_.items_out, items_out);
+  StageWorkerCounters::note_unit(counters_.unit_in, unit_in);
+  StageWorkerCounters::note_unit(counters_.unit_out, unit_out);
   ++counters_.calls;
-  counters_.documents_out += documents_out;
   counters_.process_time_s += ticks_to_seconds(start, end - excluded, seconds_per_tick_);
   counters_.idle_time_s += idle_s;
   if (!counters_.active) {

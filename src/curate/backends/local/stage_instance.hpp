@@ -86,9 +86,10 @@ class StageInstance {
                              std::vector<std::string>& keys, std::size_t input_items, Ticks start,
                              Ticks end);
 
-  /// Count a call that consumed `tasks` tasks (`documents` items) and produced no task
-  /// (a shuffle route).
-  void count_call(std::size_t tasks, std::size_t documents, Ticks idle, Ticks start, Ticks end);
+  /// Count a call that consumed `tasks` tasks (`documents` items, in `unit`: the tasks'
+  /// Task::item_unit, null when not known) and produced no task (a shuffle route).
+  void count_call(std::size_t tasks, std::size_t documents, Ticks idle, Ticks start, Ticks end,
+                  const char* unit = nullptr);
 
   /// Tear down the live instance, if any; an error fails the run (never throws). Called
   /// by the worker when it stops, whatever the outcome.
@@ -103,12 +104,15 @@ class StageInstance {
   // Drop nulls, assign ids and keys, attach `perf`, move drop counts into the stats.
   // `input_ids_` and `keys` hold the parents on entry; `keys` the outputs' on return.
   void adopt_outputs(std::vector<TaskPtr>& raw, std::vector<std::string>& keys,
-                     const StagePerfRecord& perf, std::size_t& documents_out);
+                     const StagePerfRecord& perf, std::size_t& documents_out,
+                     const char*& unit_out);
   const StagePerfRecord& perf_record(double process_s, double idle_s, std::size_t input_size,
                                      std::size_t items_processed);
   // `excluded` ticks of [start, end) were spent outside the stage (downstream of a stream).
-  void record(std::size_t tasks_in, std::size_t documents_in, std::size_t tasks_out,
-              std::size_t documents_out, double idle_s, Ticks start, Ticks end, Ticks excluded = 0);
+  // Items are counted in `unit_in` and `unit_out` (null: unknown, "": none held).
+  void record(std::size_t tasks_in, std::size_t items_in, const char* unit_in,
+              std::size_t tasks_out, std::size_t items_out, const char* unit_out, double idle_s,
+              Ticks start, Ticks end, Ticks excluded = 0);
   void finish_call();
 
   const StagePlan& plan_;

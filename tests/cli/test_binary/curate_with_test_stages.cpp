@@ -1,0 +1,15 @@
+// The `curate` command with the CLI tests' stages registered (test_stages.hpp), for
+// tests that need a real process: signals, exit statuses, a second run.
+
+#include "curate/cli/app.hpp"
+#include "test_stages.hpp"
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+  curate::cli::log_to_stderr();
+  curate::cli::CliContext context{std::cout, std::cerr};
+  context.handle_interrupts = true;
+  context.extra_stages = curate::cli::testing::register_test_stages;
+  return curate::cli::run_cli(std::vector<std::string>(argv + 1, argv + argc), context);
+}
