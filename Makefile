@@ -3,6 +3,8 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
+PYTEST_FLAGS ?=
+VENV ?= .venv
 
 .PHONY: all deps configure build run test bench fuzz asan tsan clean format
 
@@ -11,8 +13,12 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
+# The Python module is built against the project's venv (Debian's python3, pinned
+# nanobind), so pytest imports what this build made.
 configure: deps
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DPython_EXECUTABLE=$(CURDIR)/$(VENV)/bin/python \
+	  -Dnanobind_DIR=$$($(VENV)/bin/python -m nanobind --cmake_dir) $(CMAKE_FLAGS) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -23,6 +29,10 @@ run: configure
 test: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_FLAGS)
+	@if [ -f $(BUILD_DIR)/python/curate/_curate*.so ]; then \
+	  CURATE_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) PYTHONPATH=$(CURDIR)/python:$(CURDIR)/$(BUILD_DIR)/python \
+	    $(VENV)/bin/python -m pytest tests/python -q $(PYTEST_FLAGS); \
+	else echo "make test: no Python module in $(BUILD_DIR) (sanitizer build): pytest skipped"; fi
 
 bench: configure
 	@scripts/bench.sh $(BUILD_DIR)

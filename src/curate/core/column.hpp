@@ -84,6 +84,10 @@ class StringColumnView {
       : column_(column), offset_(offset), size_(size) {}
   std::size_t size() const { return size_; }
   std::string_view operator[](std::size_t row) const { return (*column_)[offset_ + row]; }
+  /// Return the column the window is over (null for a default-constructed view) and the
+  /// window's first row in it: what an Arrow export shares instead of copying.
+  const StringColumn* column() const { return column_; }
+  std::size_t offset() const { return offset_; }
   /// Return the total bytes of the rows in the window.
   std::size_t total_bytes() const {
     return size_ == 0 ? 0 : column_->range_bytes(offset_, offset_ + size_).size();

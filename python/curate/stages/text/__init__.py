@@ -1,0 +1,1 @@
+"""Text stages (NeMo Curator's ``nemo_curator.stages.text``)."""

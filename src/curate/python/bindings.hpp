@@ -1,0 +1,14 @@
+#pragma once
+
+#include <nanobind/nanobind.h>
+
+namespace curate::python {
+
+/// Bind Task, DocumentBatch (with the Arrow PyCapsule stream), FileGroupTask, EmptyTask.
+void bind_tasks(nanobind::module_& m);
+/// Bind pipeline building, describing and running, and the stage catalogues.
+void bind_pipeline(nanobind::module_& m);
+/// Bind the seed API of backends/utils and a cluster scope for tests and dry runs.
+void bind_backends(nanobind::module_& m);
+
+}  // namespace curate::python
