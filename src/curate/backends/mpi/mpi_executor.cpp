@@ -1,0 +1,421 @@
+#include "curate/backends/mpi/mpi_executor.hpp"
+
+#include "curate/backends/local/execution_plan.hpp"
+#include "curate/backends/local/local_run.hpp"
+#include "curate/backends/local/scoped_environment.hpp"
+#include "curate/backends/logging.hpp"
+#include "curate/backends/mpi/mpi_bytes.hpp"
+#include "curate/backends/mpi/mpi_gang.hpp"
+#include "curate/backends/mpi/mpi_session.hpp"
+#include "curate/backends/mpi/mpi_shuffle_exchange.hpp"
+#include "curate/backends/mpi/mpi_wait.hpp"
+#include "curate/backends/utils.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <thread>
+
+namespace curate::backends {
+namespace {
+
+constexpr int kRequestTag = 1;
+constexpr int kReplyTag = 2;
+constexpr int kFailureTag = 3;
+constexpr double kFinalWaitS = 60.0;
+
+MPI_Comm dup_comm(MPI_Comm comm) {
+  MPI_Comm copy = MPI_COMM_NULL;
+  mpi::check_mpi(MPI_Comm_dup(comm, &copy), "MPI_Comm_dup");
+  MPI_Comm_set_errhandler(copy, MPI_ERRORS_RETURN);
+  return copy;
+}
+
+// The cooperation of one execute across ranks: rank 0's task server, every rank's
+// failure listener and notices, and the communicators they use.
+class JobControl {
+ public:
+  JobControl(const mpi::MpiCluster& cluster, std::vector<int> requesters, std::uint64_t tasks)
+      : cluster_(cluster),
+        control_(dup_comm(cluster.comm())),
+        final_(dup_comm(cluster.comm())),
+        abort_(std::make_shared<mpi::AbortFlag>()),
+        requesters_(std::move(requesters)),
+        tasks_(tasks) {
+    wants_tasks_ = std::find(requesters_.begin(), requesters_.end(), cluster_.rank()) !=
+                   requesters_.end();
+  }
+
+  ~JobControl() {
+    stop_.store(true);
+    if (listener_.joinable()) listener_.join();
+    if (server_.joinable()) server_.join();
+    // After a failure requests may be pending on these: leave them to the job's end.
+    if (!abort_->raised()) {
+      MPI_Comm_free(&control_);
+      MPI_Comm_free(&final_);
+    }
+  }
+
+  const std::shared_ptr<mpi::AbortFlag>& abort() const { return abort_; }
+  MPI_Comm final_comm() const { return final_; }
+
+  void start(std::function<void(const std::string&)> cancel_local) {
+    cancel_local_ = std::move(cancel_local);
+    listener_ = std::thread([this] { listen(); });
+    if (cluster_.rank() == 0) server_ = std::thread([this] { serve(); });
+  }
+
+  // The feed of this rank's LocalRun.
+  bool next(TaskPtr& task, std::uint32_t& index, const std::vector<TaskPtr>& sources) {
+    if (!wants_tasks_) return false;
+    std::int64_t got = -1;
+    if (cluster_.rank() == 0) {
+      got = take_index();
+    } else {
+      int ask = 1;
+      MPI_Request request = MPI_REQUEST_NULL;
+      mpi::check_mpi(MPI_Isend(&ask, 1, MPI_INT, 0, kRequestTag, control_, &request),
+                     "task request");
+      mpi::wait_or_abort(request, abort_.get(), "task request to rank 0");
+      mpi::check_mpi(MPI_Irecv(&got, 1, MPI_INT64_T, 0, kReplyTag, control_, &request),
+                     "task reply");
+      mpi::wait_or_abort(request, abort_.get(), "task reply from rank 0");
+    }
+    if (got < 0) return false;
+    index = static_cast<std::uint32_t>(got);
+    task = sources.at(static_cast<std::size_t>(got));
+    return true;
+  }
+
+  // Tell every other rank that this one failed (once), and stop waiting on them.
+  void notify_failure(const std::string& reason) {
+    abort_->raise(reason);
+    if (notified_.exchange(true)) return;
+    notice_ = reason;
+    for (int r = 0; r < cluster_.size(); ++r) {
+      if (r == cluster_.rank()) continue;
+      MPI_Request request = MPI_REQUEST_NULL;
+      MPI_Isend(notice_.data(), static_cast<int>(notice_.size()), MPI_CHAR, r, kFailureTag,
+                control_, &request);
+      MPI_Request_free(&request);
+    }
+  }
+
+  // True once another rank's failure notice arrived.
+  bool heard_remote() const { return heard_remote_.load(); }
+
+  void join_server() {
+    if (server_.joinable()) server_.join();
+  }
+
+ private:
+  std::int64_t take_index() {
+    const std::uint64_t next = next_.fetch_add(1);
+    return next < tasks_ ? static_cast<std::int64_t>(next) : -1;
+  }
+
+  void serve() {
+    // Every requesting rank but this one ends with one "no more" reply.
+    int open = 0;
+    for (int r : requesters_) open += r != 0 ? 1 : 0;
+    try {
+      while (open > 0 && !abort_->raised()) {
+        int ask = 0;
+        MPI_Status status;
+        MPI_Request request = MPI_REQUEST_NULL;
+        mpi::check_mpi(MPI_Irecv(&ask, 1, MPI_INT, MPI_ANY_SOURCE, kRequestTag, control_, &request),
+                       "task server");
+        mpi::wait_or_abort(request, abort_.get(), "task server", 0.0, &status);
+        std::int64_t reply = take_index();
+        if (reply < 0) --open;
+        mpi::check_mpi(
+            MPI_Isend(&reply, 1, MPI_INT64_T, status.MPI_SOURCE, kReplyTag, control_, &request),
+            "task reply");
+        mpi::wait_or_abort(request, abort_.get(), "task reply");
+      }
+    } catch (const std::exception& error) {
+      spdlog::debug("rank 0 task server stopped: {}", error.what());
+    }
+  }
+
+  void listen() {
+    std::vector<char> buffer(64 * 1024);
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Status status;
+    MPI_Irecv(buffer.data(), static_cast<int>(buffer.size()), MPI_CHAR, MPI_ANY_SOURCE,
+              kFailureTag, control_, &request);
+    while (true) {
+      int done = 0;
+      MPI_Test(&request, &done, &status);
+      if (done != 0) {
+        int length = 0;
+        MPI_Get_count(&status, MPI_CHAR, &length);
+        const std::string reason(buffer.data(), static_cast<std::size_t>(std::max(length, 0)));
+        heard_remote_.store(true);
+        if (abort_->raise(reason)) cancel_local_(reason);
+        return;
+      }
+      if (stop_.load()) {
+        MPI_Cancel(&request);
+        MPI_Wait(&request, MPI_STATUS_IGNORE);
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+  const mpi::MpiCluster& cluster_;
+  MPI_Comm control_;
+  MPI_Comm final_;
+  std::shared_ptr<mpi::AbortFlag> abort_;
+  std::vector<int> requesters_;
+  bool wants_tasks_ = false;
+  std::uint64_t tasks_;
+  std::atomic<std::uint64_t> next_{0};
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> notified_{false};
+  std::atomic<bool> heard_remote_{false};
+  std::string notice_;
+  std::function<void(const std::string&)> cancel_local_;
+  std::thread listener_;
+  std::thread server_;
+};
+
+nlohmann::json rank_config(const nlohmann::json& config, const mpi::MpiCluster& cluster) {
+  nlohmann::json out = config;
+  const NodeResources node = cluster.nodes()[cluster.node_index()];
+  const double share = static_cast<double>(std::max(cluster.local_size(), 1));
+  if (!out.contains("num_cpus")) out["num_cpus"] = std::max(1.0, node.cpus / share);
+  if (!out.contains("num_gpus")) out["num_gpus"] = node.gpus / share;
+  return out;
+}
+
+}  // namespace
+
+MpiExecutor::MpiExecutor(nlohmann::json config, bool ignore_head_node,
+                         std::shared_ptr<mpi::MpiCluster> cluster)
+    : BaseExecutor(std::move(config), ignore_head_node), cluster_(std::move(cluster)) {
+  if (!cluster_) cluster_ = mpi::MpiSession::cluster();
+}
+
+MpiExecutor::~MpiExecutor() = default;
+
+std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
+                                          std::vector<TaskPtr> initial_tasks) {
+  return execute(stages, std::move(initial_tasks), CancellationToken());
+}
+
+std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
+                                          std::vector<TaskPtr> initial_tasks,
+                                          const CancellationToken& cancel) {
+  if (!cluster_) {
+    throw std::runtime_error(
+        "MpiExecutor: MPI is not running; start the command with mpirun or srun --mpi=pmix");
+  }
+  if (stages.empty()) {
+    throw std::invalid_argument("MpiExecutor: no stages to run; build a pipeline with at least one stage");
+  }
+  if (initial_tasks.empty()) {
+    throw std::invalid_argument(
+        "no input tasks: MpiExecutor::execute needs at least one initial task; check the input "
+        "path or file list");
+  }
+  if (cancel.cancelled()) throw RunCancelled(cancel.reason());
+  const mpi::MpiCluster& cluster = *cluster_;
+  const int rank = cluster.rank();
+  const std::string node_id = cluster.current_node_id();
+
+  configure_logging(config());
+  register_logger_serializer();
+  const nlohmann::json rank_cfg = rank_config(config(), cluster);
+
+  // The ranks that take stage work: all, or those off the head node.
+  std::vector<int> workers;
+  for (int r = 0; r < cluster.size(); ++r) {
+    if (!(ignore_head_node() && cluster.rank_nodes()[static_cast<std::size_t>(r)] == 0)) {
+      workers.push_back(r);
+    }
+  }
+  if (workers.empty()) {
+    throw std::runtime_error(fmt::format(
+        "ignore_head_node leaves no rank to work: all {} ranks run on the head node {}; start "
+        "ranks on other nodes or drop ignore_head_node",
+        cluster.size(), cluster.nodes().front().node_id));
+  }
+
+  // A fan-out source (file partitioning) runs on every rank alike; its outputs are the
+  // source tasks rank 0 hands out.
+  const bool split_source = stages.size() > 1 && stages.front()->stage_spec().is_fanout_stage();
+  std::vector<StagePtr> rest(stages.begin() + (split_source ? 1 : 0), stages.end());
+  local::ExecutionPlan plan = local::make_execution_plan(rest, rank_cfg, false);
+  for (auto& segment : plan.segments) {
+    if (segment.kind != local::SegmentKind::Gang) continue;
+    segment.workers = 1;  // one gang member per rank
+    for (auto stage : segment.stages) plan.stages[stage].workers = 1;
+  }
+  local::ScopedEnvironment environment(plan.env_vars);
+  execute_setup_on_node(stages, ignore_head_node());
+
+  RunStats source_stats;
+  std::vector<TaskPtr> sources = std::move(initial_tasks);
+  if (split_source) {
+    local::LocalRun source_run(local::make_execution_plan({stages.front()}, rank_cfg, false),
+                               std::move(sources), NodeInfo{node_id});
+    std::string failure;
+    try {
+      sources = source_run.run();
+    } catch (const std::exception& error) {
+      failure = fmt::format("rank {} on node {}: {}", rank, node_id, error.what());
+    }
+    source_stats = source_run.stats();
+    // Every rank ran the same source stage: agree that all succeeded and saw the same count.
+    std::uint64_t counts[2] = {failure.empty() ? sources.size() : 0, failure.empty() ? 0u : 1u};
+    std::uint64_t maxima[2] = {0, 0};
+    MPI_Allreduce(counts, maxima, 2, MPI_UINT64_T, MPI_MAX, cluster.comm());
+    if (!failure.empty()) throw std::runtime_error(failure);
+    if (maxima[1] != 0) throw std::runtime_error("the source stage failed on another rank");
+    if (maxima[0] != sources.size()) {
+      throw std::runtime_error(fmt::format(
+          "rank {} on node {}: source stage '{}' made {} tasks, another rank {}: every rank must "
+          "see the same input files (a shared file system)",
+          rank, node_id, stages.front()->name(), sources.size(), maxima[0]));
+    }
+  }
+  if (sources.size() >= std::numeric_limits<std::uint32_t>::max()) {
+    throw std::invalid_argument(fmt::format("MpiExecutor: {} source tasks is too many", sources.size()));
+  }
+
+  JobControl control(cluster, workers, sources.size());
+  // Per shuffle and gang stage, a communicator of its own (made in stage order on every
+  // rank, so they match), for the collectives its worker thread runs.
+  std::map<std::size_t, MPI_Comm> stage_comms;
+  for (std::size_t i = 0; i < plan.stages.size(); ++i) {
+    const auto spec = plan.stages[i].stage->stage_spec();
+    if (spec.is_shuffle_stage() || spec.is_lsh_stage() || spec.is_raft_actor()) {
+      stage_comms[i] = dup_comm(cluster.comm());
+    }
+  }
+  std::vector<std::shared_ptr<mpi::MpiShuffleExchange>> exchanges;
+  local::RunHooks hooks;
+  hooks.feed = [&control, &sources](TaskPtr& task, std::uint32_t& index) {
+    return control.next(task, index, sources);
+  };
+  hooks.shuffle_exchange = [&](std::size_t stage) -> std::shared_ptr<local::ShuffleExchange> {
+    auto exchange =
+        std::make_shared<mpi::MpiShuffleExchange>(stage_comms.at(stage), workers, control.abort());
+    exchanges.push_back(exchange);
+    return exchange;
+  };
+  hooks.gang = [&](std::size_t stage) -> std::shared_ptr<curate::Gang> {
+    return std::make_shared<mpi::MpiGang>(stage_comms.at(stage), control.abort());
+  };
+  hooks.on_failure = [&control, rank, node_id](const std::string& reason) {
+    // A notice from elsewhere names its own rank; a local failure is named here.
+    if (control.heard_remote()) return;
+    control.notify_failure(fmt::format("rank {} on node {}: {}", rank, node_id, reason));
+  };
+
+  auto run = std::make_shared<local::LocalRun>(std::move(plan), std::vector<TaskPtr>{},
+                                               NodeInfo{node_id}, hooks);
+  {
+    std::lock_guard lock(mutex_);
+    live_run_ = run;
+  }
+  control.start([run](const std::string& reason) { run->cancel(reason); });
+  const auto registration = cancel.on_cancel([run, cancel] { run->cancel(cancel.reason()); });
+
+  std::vector<TaskPtr> outputs;
+  std::exception_ptr local_error;
+  try {
+    outputs = run->run();
+  } catch (...) {
+    local_error = std::current_exception();
+  }
+  control.join_server();
+
+  // Every rank comes here, failed or not: agree on the outcome, then gather the stats.
+  RunStats stats = run->stats();
+  stats.executor = "MpiExecutor";
+  if (split_source) {
+    StageStats first = source_stats.stages.front();
+    if (rank != 0) {  // counted once, on rank 0
+      StageStats empty;
+      empty.name = first.name;
+      first = std::move(empty);
+    }
+    stats.stages.insert(stats.stages.begin(), first);
+    stats.wall_time_s += source_stats.wall_time_s;
+    stats.input_tasks = rank == 0 ? source_stats.input_tasks : 0;
+  }
+  if (!stats.error.empty()) stats.error = fmt::format("rank {} on node {}: {}", rank, node_id, stats.error);
+  std::vector<std::string> all;
+  try {
+    all = mpi::all_gather_bytes(control.final_comm(), stats.to_json().dump(), nullptr);
+  } catch (const std::exception& error) {
+    throw std::runtime_error(fmt::format("rank {}: ranks did not meet after the run: {}", rank, error.what()));
+  }
+  RunStats job = stats;
+  bool failed = false;
+  bool cancelled = false;
+  for (int r = 0; r < cluster.size(); ++r) {
+    RunStats other = RunStats::from_json(nlohmann::json::parse(all[static_cast<std::size_t>(r)]));
+    failed = failed || !other.succeeded;
+    cancelled = cancelled || other.cancelled;
+    if (r != rank) job.merge(other);
+  }
+  std::uint64_t moved = 0;
+  for (const auto& exchange : exchanges) moved += exchange->bytes_moved();
+  {
+    std::lock_guard lock(mutex_);
+    final_progress_ = run->progress();
+    last_stats_ = rank == 0 ? job : stats;
+    if (rank == 0) {
+      last_stats_.succeeded = !failed;
+      if (failed && last_stats_.error.empty()) last_stats_.error = control.abort()->reason();
+    }
+    shuffle_bytes_ = moved;
+    live_run_.reset();
+  }
+  for (auto& [stage, comm] : stage_comms) {
+    if (!failed) MPI_Comm_free(&comm);
+  }
+  if (local_error) {
+    if (control.abort()->raised() && !cancel.cancelled()) {
+      throw std::runtime_error(control.abort()->reason());
+    }
+    std::rethrow_exception(local_error);
+  }
+  if (failed) throw std::runtime_error(control.abort()->reason().empty()
+                                           ? "the run failed on another rank"
+                                           : control.abort()->reason());
+  return outputs;
+}
+
+RunStats MpiExecutor::last_run_stats() const {
+  std::lock_guard lock(mutex_);
+  return last_stats_;
+}
+
+std::vector<StageProgress> MpiExecutor::progress() const {
+  std::shared_ptr<local::LocalRun> run;
+  {
+    std::lock_guard lock(mutex_);
+    if (!live_run_) return final_progress_;
+    run = live_run_;
+  }
+  return run->progress();
+}
+
+std::uint64_t MpiExecutor::last_shuffle_bytes() const {
+  std::lock_guard lock(mutex_);
+  return shuffle_bytes_;
+}
+
+}  // namespace curate::backends
