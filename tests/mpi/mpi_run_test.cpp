@@ -41,8 +41,7 @@ Outcome run_shell(const std::string& command) {
   while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) outcome.output.append(buffer, n);
   const int raw = pclose(pipe);
   outcome.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  outcome.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return outcome;
 }
 
@@ -70,6 +69,9 @@ std::vector<std::string> lines_of(const fs::path& file) {
   return lines;
 }
 
+constexpr int kFiles = 12;
+constexpr std::size_t kRecords = kFiles * 12;
+
 class MpiRun : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -89,12 +91,12 @@ class MpiRun : public ::testing::Test {
            (std::string("curate_mpi_") + info->name() + "_" + std::to_string(getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "input");
-    // 6 files, so source tasks spread over ranks; repeated texts across files (for the
+    // 12 files, so source tasks spread over ranks; repeated texts across files (for the
     // dedup cases) and short ones (for the filter).
-    for (int file = 0; file < 6; ++file) {
+    for (int file = 0; file < kFiles; ++file) {
       std::ofstream out(dir_ / "input" / ("part" + std::to_string(file) + ".jsonl"));
       for (int line = 0; line < 12; ++line) {
-        const int text = (file * 12 + line) % 29;
+        const int text = (file * 12 + line) % 53;
         std::string words = "word" + std::to_string(text);
         for (int w = 0; w < text % 7; ++w) words += " more" + std::to_string(w);
         out << json{{"id", "d" + std::to_string(file) + "-" + std::to_string(line)},
@@ -177,13 +179,13 @@ TEST_F(MpiRun, ThreeFakeNodesSumResourcesAndSetUpOncePerStagePerNode) {
   const Outcome run_nohead =
       curate("run --quiet " + nohead.string(), 3, "CURATOR_IGNORE_RAY_HEAD_NODE=1");
   ASSERT_EQ(run_nohead.status, 0) << run_nohead.output;
-  EXPECT_EQ(lines_of(dir_ / "setup_nohead" / "setup.log"),
-            (std::vector<std::string>{"first nodeb", "first nodec", "second nodeb",
-                                      "second nodec"}));
+  EXPECT_EQ(
+      lines_of(dir_ / "setup_nohead" / "setup.log"),
+      (std::vector<std::string>{"first nodeb", "first nodec", "second nodeb", "second nodec"}));
   // The head node's share is gone, and still every record was written (by the others).
   const json stats = json::parse(std::ifstream(dir_ / "logs" / "setup_nohead" / "stats.json"));
   EXPECT_EQ(records_under(dir_ / "out_nohead"), records_under(dir_ / "out_all"));
-  EXPECT_EQ(records_under(dir_ / "out_all").size(), 72u);
+  EXPECT_EQ(records_under(dir_ / "out_all").size(), kRecords);
   EXPECT_EQ(stats["exit_status"], 0);
 }
 
@@ -228,11 +230,14 @@ TEST_F(MpiRun, SameOutputsOnLocalOneRankAndThreeRanks) {
 
 TEST_F(MpiRun, AFailingOrKilledRankEndsTheJobAndARerunCompletes) {
   const auto pipeline = [&](const std::string& name, const std::string& mode, int rank) {
-    return write_pipeline(
-        name, "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
-              "  - stage: fail_on_rank\n    params: {dir: " + dir_.string() + ", rank: " +
-                  std::to_string(rank) + ", mode: " + mode + "}\n"
-              "  - stage: jsonl_writer\n    params: {output_dir: out_" + name + "}\n");
+    return write_pipeline(name,
+                          "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
+                          "  - stage: fail_on_rank\n    params: {dir: " +
+                              dir_.string() + ", rank: " + std::to_string(rank) +
+                              ", mode: " + mode +
+                              ", sleep_ms: 30}\n"
+                              "  - stage: jsonl_writer\n    params: {output_dir: out_" +
+                              name + "}\n");
   };
   const Outcome thrown = curate("run --quiet " + pipeline("thrown", "throw", 1).string(), 3);
   EXPECT_NE(thrown.status, 0) << thrown.output;
@@ -249,7 +254,7 @@ TEST_F(MpiRun, AFailingOrKilledRankEndsTheJobAndARerunCompletes) {
   std::ofstream(dir_ / "disarmed") << "\n";
   const Outcome rerun = curate("run --quiet " + killed.string(), 3);
   ASSERT_EQ(rerun.status, 0) << rerun.output;
-  EXPECT_EQ(records_under(dir_ / "out_killed").size(), 72u);
+  EXPECT_EQ(records_under(dir_ / "out_killed").size(), kRecords);
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 
 #include "curate/cli/commands.hpp"
 
-#include "curate/backends/mpi/mpi_session.hpp"
 #include "curate/backends/cluster.hpp"
+#include "curate/backends/mpi/mpi_session.hpp"
 #include "curate/backends/resource_discovery.hpp"
 #include "curate/cli/config_error.hpp"
 #include "curate/cli/pipeline_builder.hpp"

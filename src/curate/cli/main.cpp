@@ -19,6 +19,5 @@ int main(int argc, char** argv) {
   if (context.err_is_terminal && ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0) {
     context.terminal_columns = size.ws_col;
   }
-  return mpi.finish(
-      curate::cli::run_cli(std::vector<std::string>(argv + 1, argv + argc), context));
+  return mpi.finish(curate::cli::run_cli(std::vector<std::string>(argv + 1, argv + argc), context));
 }

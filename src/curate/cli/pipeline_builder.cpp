@@ -1,9 +1,9 @@
 #include "curate/cli/pipeline_builder.hpp"
 
 #include "curate/backends/local/local_executor.hpp"
+#include "curate/backends/logging.hpp"
 #include "curate/backends/mpi/mpi_executor.hpp"
 #include "curate/backends/mpi/mpi_session.hpp"
-#include "curate/backends/logging.hpp"
 #include "curate/backends/utils.hpp"
 #include "curate/cli/config_error.hpp"
 #include "curate/core/composite_stage.hpp"

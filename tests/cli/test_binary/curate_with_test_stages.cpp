@@ -14,6 +14,5 @@ int main(int argc, char** argv) {
   curate::cli::CliContext context{std::cout, std::cerr};
   context.handle_interrupts = true;
   context.extra_stages = curate::cli::testing::register_test_stages;
-  return mpi.finish(
-      curate::cli::run_cli(std::vector<std::string>(argv + 1, argv + argc), context));
+  return mpi.finish(curate::cli::run_cli(std::vector<std::string>(argv + 1, argv + argc), context));
 }

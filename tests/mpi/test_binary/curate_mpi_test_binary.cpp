@@ -1,7 +1,8 @@
 // `curate` with two stages for the MPI tests, for runs under mpirun:
 // - record_setup: passes tasks through; its setup_on_node appends "<stage> <node>" to
 //   <dir>/setup.log, so a test counts setups per stage and node;
-// - fail_on_rank: passes tasks through, except on rank `rank` (OMPI_COMM_WORLD_RANK),
+// - fail_on_rank: sleeps `sleep_ms` per task and passes it through, except on rank
+//   `rank` (OMPI_COMM_WORLD_RANK),
 //   which throws (mode "throw") or kills itself with SIGKILL (mode "kill") on its first
 //   task, unless <dir>/disarmed exists (so a rerun completes).
 
@@ -9,6 +10,7 @@
 #include "curate/cli/app.hpp"
 #include "curate/core/stage_registry.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +18,7 @@
 #include <iostream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -36,11 +39,18 @@ class RecordSetupStage final : public CloneableStage<RecordSetupStage> {
 
 class FailOnRankStage final : public CloneableStage<FailOnRankStage> {
  public:
-  FailOnRankStage(std::string dir, int rank, std::string mode)
-      : CloneableStage("fail_on_rank"), dir_(std::move(dir)), rank_(rank), mode_(std::move(mode)) {}
+  FailOnRankStage(std::string dir, int rank, std::string mode, int sleep_ms)
+      : CloneableStage("fail_on_rank"),
+        dir_(std::move(dir)),
+        rank_(rank),
+        mode_(std::move(mode)),
+        sleep_ms_(sleep_ms) {}
   std::vector<TaskPtr> process(TaskPtr task) override {
+    // Slow tasks spread over every rank: no rank finishes the corpus before the others ask.
+    std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms_));
     const char* rank = std::getenv("OMPI_COMM_WORLD_RANK");
-    if (rank != nullptr && std::atoi(rank) == rank_ && !std::filesystem::exists(dir_ / "disarmed")) {
+    if (rank != nullptr && std::atoi(rank) == rank_ &&
+        !std::filesystem::exists(dir_ / "disarmed")) {
       if (mode_ == "kill") std::raise(SIGKILL);
       throw std::runtime_error("failing on purpose on rank " + std::to_string(rank_));
     }
@@ -51,6 +61,7 @@ class FailOnRankStage final : public CloneableStage<FailOnRankStage> {
   std::filesystem::path dir_;
   int rank_;
   std::string mode_;
+  int sleep_ms_;
 };
 
 void register_mpi_test_stages(StageRegistry& registry) {
@@ -59,18 +70,20 @@ void register_mpi_test_stages(StageRegistry& registry) {
       "Pass tasks through; setup_on_node appends '<stage> <node>' to <dir>/setup.log (tests)",
       {{"dir", nlohmann::json(), "folder for setup.log"}},
       [](StageParams& params) -> StagePtr {
-        return std::make_shared<RecordSetupStage>("record_setup", params.require<std::string>("dir"));
+        return std::make_shared<RecordSetupStage>("record_setup",
+                                                  params.require<std::string>("dir"));
       }});
   registry.add(StageRegistration{
       "fail_on_rank",
       "Throw (mode throw) or SIGKILL (mode kill) on rank `rank` unless <dir>/disarmed (tests)",
       {{"dir", nlohmann::json(), "folder of the disarmed marker"},
        {"rank", 1, "the rank that fails"},
-       {"mode", "throw", "throw or kill"}},
+       {"mode", "throw", "throw or kill"},
+       {"sleep_ms", 0, "milliseconds to sleep per task first"}},
       [](StageParams& params) -> StagePtr {
-        return std::make_shared<FailOnRankStage>(params.require<std::string>("dir"),
-                                                 params.get<int>("rank", 1),
-                                                 params.get<std::string>("mode", "throw"));
+        return std::make_shared<FailOnRankStage>(
+            params.require<std::string>("dir"), params.get<int>("rank", 1),
+            params.get<std::string>("mode", "throw"), params.get<int>("sleep_ms", 0));
       }});
 }
 

@@ -27,14 +27,15 @@ LocalRun::LocalRun(ExecutionPlan plan, std::vector<TaskPtr> initial_tasks, NodeI
   // capacity, each keyed by its position when it is taken, in one run per worker of the
   // first segment.
   auto seeds = std::make_shared<std::vector<TaskPtr>>(std::move(initial_tasks));
-  if (!hooks_.feed) queues_.front()->fill_and_close(
-      seeds->size(),
-      [seeds](std::size_t index) {
-        Item item{std::move((*seeds)[index]), {}};
-        append_order_index(item.key, static_cast<std::uint32_t>(index));
-        return item;
-      },
-      static_cast<std::size_t>(plan_.segments.front().workers));
+  if (!hooks_.feed)
+    queues_.front()->fill_and_close(
+        seeds->size(),
+        [seeds](std::size_t index) {
+          Item item{std::move((*seeds)[index]), {}};
+          append_order_index(item.key, static_cast<std::uint32_t>(index));
+          return item;
+        },
+        static_cast<std::size_t>(plan_.segments.front().workers));
 
   for (std::size_t i = 0; i < plan_.segments.size(); ++i) {
     const SegmentPlan& segment = plan_.segments[i];

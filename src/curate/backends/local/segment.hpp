@@ -107,7 +107,7 @@ class ShuffleSegment final : public Segment {
   int rounds_ = 1;
   std::size_t row_width_ = 0;
   CancellableBarrier barrier_;
-  std::shared_ptr<ShuffleExchange> exchange_;  // null: every partition reduced here
+  std::shared_ptr<ShuffleExchange> exchange_;            // null: every partition reduced here
   std::vector<std::vector<std::vector<Chunk>>> routed_;  // [worker][partition]
   std::unique_ptr<std::atomic<int>[]> next_partition_;   // per round
 };

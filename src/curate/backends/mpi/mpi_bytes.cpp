@@ -14,7 +14,8 @@ std::size_t max_message_bytes(int ranks) {
     const long long parsed = std::atoll(value);
     if (parsed > 0) limit = std::min(limit, static_cast<std::size_t>(parsed));
   }
-  const auto per_round = static_cast<std::size_t>(INT_MAX - 1) / static_cast<std::size_t>(std::max(ranks, 1));
+  const auto per_round =
+      static_cast<std::size_t>(INT_MAX - 1) / static_cast<std::size_t>(std::max(ranks, 1));
   return std::max<std::size_t>(1, std::min(limit, per_round));
 }
 
@@ -55,8 +56,10 @@ std::vector<std::string> all_to_all_bytes(MPI_Comm comm, const std::vector<std::
     int send_total = 0;
     int recv_total = 0;
     for (std::size_t r = 0; r < peers; ++r) {
-      const auto out = send_sizes[r] > offset ? std::min<std::uint64_t>(limit, send_sizes[r] - offset) : 0;
-      const auto in = recv_sizes[r] > offset ? std::min<std::uint64_t>(limit, recv_sizes[r] - offset) : 0;
+      const auto out =
+          send_sizes[r] > offset ? std::min<std::uint64_t>(limit, send_sizes[r] - offset) : 0;
+      const auto in =
+          recv_sizes[r] > offset ? std::min<std::uint64_t>(limit, recv_sizes[r] - offset) : 0;
       send_counts[r] = static_cast<int>(out);
       send_displs[r] = send_total;
       send_total += send_counts[r];
@@ -68,8 +71,8 @@ std::vector<std::string> all_to_all_bytes(MPI_Comm comm, const std::vector<std::
     recv_buffer.resize(static_cast<std::size_t>(recv_total));
     for (std::size_t r = 0; r < peers; ++r) {
       if (send_counts[r] > 0) {
-        outgoing[r].copy(send_buffer.data() + send_displs[r], static_cast<std::size_t>(send_counts[r]),
-                         offset);
+        outgoing[r].copy(send_buffer.data() + send_displs[r],
+                         static_cast<std::size_t>(send_counts[r]), offset);
       }
     }
     check_mpi(MPI_Ialltoallv(send_buffer.data(), send_counts.data(), send_displs.data(), MPI_BYTE,

@@ -121,8 +121,8 @@ std::vector<std::exception_ptr> MpiCluster::run_on_each_node(
   std::lock_guard lock(collective_mutex_);
   std::string failure;
   const std::string& here = nodes_[node_index()].node_id;
-  const bool mine = is_node_leader() &&
-                    std::find(node_ids.begin(), node_ids.end(), here) != node_ids.end();
+  const bool mine =
+      is_node_leader() && std::find(node_ids.begin(), node_ids.end(), here) != node_ids.end();
   if (mine) {
     try {
       work(NodeInfo{here});
@@ -137,10 +137,12 @@ std::vector<std::exception_ptr> MpiCluster::run_on_each_node(
   for (int r = 0; r < size_; ++r) {
     const std::string& outcome = outcomes[static_cast<std::size_t>(r)];
     if (outcome.empty()) continue;
-    const auto& id = nodes_[static_cast<std::size_t>(rank_node_[static_cast<std::size_t>(r)])].node_id;
+    const auto& id =
+        nodes_[static_cast<std::size_t>(rank_node_[static_cast<std::size_t>(r)])].node_id;
     for (std::size_t i = 0; i < node_ids.size(); ++i) {
       if (node_ids[i] == id) {
-        errors[i] = std::make_exception_ptr(std::runtime_error(fmt::format("rank {}: {}", r, outcome)));
+        errors[i] =
+            std::make_exception_ptr(std::runtime_error(fmt::format("rank {}: {}", r, outcome)));
       }
     }
   }
@@ -155,8 +157,8 @@ void MpiCluster::barrier() {
 std::vector<std::string> MpiCluster::all_to_all(std::vector<std::string> outgoing) {
   std::lock_guard lock(collective_mutex_);
   if (outgoing.size() != static_cast<std::size_t>(size_)) {
-    throw std::invalid_argument(fmt::format("MpiCluster::all_to_all: {} messages for {} ranks",
-                                            outgoing.size(), size_));
+    throw std::invalid_argument(
+        fmt::format("MpiCluster::all_to_all: {} messages for {} ranks", outgoing.size(), size_));
   }
   return all_to_all_bytes(comm_, outgoing, nullptr);
 }

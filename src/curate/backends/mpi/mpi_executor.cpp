@@ -48,8 +48,11 @@ class JobControl {
         abort_(std::make_shared<mpi::AbortFlag>()),
         requesters_(std::move(requesters)),
         tasks_(tasks) {
-    wants_tasks_ = std::find(requesters_.begin(), requesters_.end(), cluster_.rank()) !=
-                   requesters_.end();
+    const auto me = std::find(requesters_.begin(), requesters_.end(), cluster_.rank());
+    wants_tasks_ = me != requesters_.end();
+    position_ = wants_tasks_ ? static_cast<int>(me - requesters_.begin()) : -1;
+    reserved_ = std::min<std::uint64_t>(requesters_.size(), tasks_);
+    next_.store(reserved_);
   }
 
   ~JobControl() {
@@ -74,6 +77,17 @@ class JobControl {
 
   // The feed of this rank's LocalRun.
   bool next(TaskPtr& task, std::uint32_t& index, const std::vector<TaskPtr>& sources) {
+    if (!started_) {
+      // Every working rank's first task is reserved for it (the k-th working rank takes
+      // task k), the rest go to whoever asks first: rank 0, nearest to the counter, would
+      // otherwise take a small corpus whole before the others' first requests arrive.
+      started_ = true;
+      if (position_ >= 0 && static_cast<std::uint64_t>(position_) < reserved_) {
+        index = static_cast<std::uint32_t>(position_);
+        task = sources.at(index);
+        return true;
+      }
+    }
     if (!wants_tasks_) return false;
     std::int64_t got = -1;
     if (cluster_.rank() == 0) {
@@ -149,8 +163,8 @@ class JobControl {
     std::vector<char> buffer(64 * 1024);
     MPI_Request request = MPI_REQUEST_NULL;
     MPI_Status status;
-    MPI_Irecv(buffer.data(), static_cast<int>(buffer.size()), MPI_CHAR, MPI_ANY_SOURCE,
-              kFailureTag, control_, &request);
+    MPI_Irecv(buffer.data(), static_cast<int>(buffer.size()), MPI_CHAR, MPI_ANY_SOURCE, kFailureTag,
+              control_, &request);
     while (true) {
       int done = 0;
       MPI_Test(&request, &done, &status);
@@ -177,6 +191,9 @@ class JobControl {
   std::shared_ptr<mpi::AbortFlag> abort_;
   std::vector<int> requesters_;
   bool wants_tasks_ = false;
+  bool started_ = false;  // used by the feeder thread only
+  int position_ = -1;     // this rank's place among the working ranks
+  std::uint64_t reserved_ = 0;
   std::uint64_t tasks_;
   std::atomic<std::uint64_t> next_{0};
   std::atomic<bool> stop_{false};
@@ -220,7 +237,8 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
         "MpiExecutor: MPI is not running; start the command with mpirun or srun --mpi=pmix");
   }
   if (stages.empty()) {
-    throw std::invalid_argument("MpiExecutor: no stages to run; build a pipeline with at least one stage");
+    throw std::invalid_argument(
+        "MpiExecutor: no stages to run; build a pipeline with at least one stage");
   }
   if (initial_tasks.empty()) {
     throw std::invalid_argument(
@@ -255,6 +273,12 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
   const bool split_source = stages.size() > 1 && stages.front()->stage_spec().is_fanout_stage();
   std::vector<StagePtr> rest(stages.begin() + (split_source ? 1 : 0), stages.end());
   local::ExecutionPlan plan = local::make_execution_plan(rest, rank_cfg, false);
+  // Source tasks are taken on demand: a rank holds no more than its first pool can start
+  // on, so the ranks that ask later still find work (skewed files balance).
+  if (!config().contains("queue_capacity")) {
+    plan.segments.front().queue_capacity =
+        static_cast<std::size_t>(std::max(1, plan.segments.front().workers));
+  }
   for (auto& segment : plan.segments) {
     if (segment.kind != local::SegmentKind::Gang) continue;
     segment.workers = 1;  // one gang member per rank
@@ -289,7 +313,8 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
     }
   }
   if (sources.size() >= std::numeric_limits<std::uint32_t>::max()) {
-    throw std::invalid_argument(fmt::format("MpiExecutor: {} source tasks is too many", sources.size()));
+    throw std::invalid_argument(
+        fmt::format("MpiExecutor: {} source tasks is too many", sources.size()));
   }
 
   JobControl control(cluster, workers, sources.size());
@@ -339,6 +364,8 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
     local_error = std::current_exception();
   }
   control.join_server();
+  spdlog::debug("rank {} on node {}: {} source tasks of {}", rank, node_id,
+                run->stats().input_tasks, sources.size());
 
   // Every rank comes here, failed or not: agree on the outcome, then gather the stats.
   RunStats stats = run->stats();
@@ -354,12 +381,14 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
     stats.wall_time_s += source_stats.wall_time_s;
     stats.input_tasks = rank == 0 ? source_stats.input_tasks : 0;
   }
-  if (!stats.error.empty()) stats.error = fmt::format("rank {} on node {}: {}", rank, node_id, stats.error);
+  if (!stats.error.empty())
+    stats.error = fmt::format("rank {} on node {}: {}", rank, node_id, stats.error);
   std::vector<std::string> all;
   try {
     all = mpi::all_gather_bytes(control.final_comm(), stats.to_json().dump(), nullptr);
   } catch (const std::exception& error) {
-    throw std::runtime_error(fmt::format("rank {}: ranks did not meet after the run: {}", rank, error.what()));
+    throw std::runtime_error(
+        fmt::format("rank {}: ranks did not meet after the run: {}", rank, error.what()));
   }
   RunStats job = stats;
   bool failed = false;
@@ -378,7 +407,8 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
     last_stats_ = rank == 0 ? job : stats;
     if (rank == 0) {
       last_stats_.succeeded = !failed;
-      if (failed && last_stats_.error.empty()) last_stats_.error = control.abort()->reason();
+      // The first failure, as the failing rank named it, not rank 0's cancellation.
+      if (failed && control.abort()->raised()) last_stats_.error = control.abort()->reason();
     }
     shuffle_bytes_ = moved;
     live_run_.reset();
@@ -392,9 +422,9 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
     }
     std::rethrow_exception(local_error);
   }
-  if (failed) throw std::runtime_error(control.abort()->reason().empty()
-                                           ? "the run failed on another rank"
-                                           : control.abort()->reason());
+  if (failed)
+    throw std::runtime_error(control.abort()->reason().empty() ? "the run failed on another rank"
+                                                               : control.abort()->reason());
   return outputs;
 }
 

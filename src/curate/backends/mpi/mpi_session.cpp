@@ -35,7 +35,8 @@ MpiSession::MpiSession() {
   if (!launched_by_mpi()) return;
   int provided = MPI_THREAD_SINGLE;
   if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS) {
-    throw std::runtime_error("MPI_Init_thread failed; check the launcher (mpirun, srun --mpi=pmix)");
+    throw std::runtime_error(
+        "MPI_Init_thread failed; check the launcher (mpirun, srun --mpi=pmix)");
   }
   if (provided < MPI_THREAD_MULTIPLE) {
     MPI_Finalize();

@@ -48,8 +48,8 @@ int MpiShuffleExchange::reducer_of(int partition) const {
 
 bool MpiShuffleExchange::reduces(int partition) const { return reducer_of(partition) == rank_; }
 
-void MpiShuffleExchange::exchange(int round,
-                                  std::vector<std::vector<std::vector<local::RoutedChunk>>>& routed) {
+void MpiShuffleExchange::exchange(
+    int round, std::vector<std::vector<std::vector<local::RoutedChunk>>>& routed) {
   // Ranks agree that nobody failed before they commit to the data exchange.
   int failed = abort_->raised() ? 1 : 0;
   MPI_Request request = MPI_REQUEST_NULL;
@@ -87,9 +87,8 @@ void MpiShuffleExchange::exchange(int round,
       std::string key(take_bytes(in, key_size));
       const auto block_size = take<std::uint64_t>(in);
       if (partition >= mine.size() || !reduces(static_cast<int>(partition))) {
-        throw std::runtime_error(
-            fmt::format("shuffle exchange: rank {} got rows of partition {}, not its own", rank_,
-                        partition));
+        throw std::runtime_error(fmt::format(
+            "shuffle exchange: rank {} got rows of partition {}, not its own", rank_, partition));
       }
       mine[partition].push_back(
           local::RoutedChunk{std::move(key), RowBlock::from_bytes(take_bytes(in, block_size))});

@@ -23,7 +23,8 @@ void check_mpi(int code, std::string_view what) {
   char text[MPI_MAX_ERROR_STRING];
   int length = 0;
   MPI_Error_string(code, text, &length);
-  throw std::runtime_error(fmt::format("MPI error in {}: {}", what, std::string_view(text, length)));
+  throw std::runtime_error(
+      fmt::format("MPI error in {}: {}", what, std::string_view(text, length)));
 }
 
 void wait_or_abort(MPI_Request& request, const AbortFlag* abort, std::string_view what,
@@ -41,8 +42,7 @@ void wait_or_abort(MPI_Request& request, const AbortFlag* abort, std::string_vie
     if (abort != nullptr && abort->raised()) {
       throw std::runtime_error(fmt::format("{} abandoned: {}", what, abort->reason()));
     }
-    if (timeout_s > 0 &&
-        std::chrono::duration<double>(Clock::now() - start).count() > timeout_s) {
+    if (timeout_s > 0 && std::chrono::duration<double>(Clock::now() - start).count() > timeout_s) {
       throw std::runtime_error(fmt::format("{} timed out after {:.0f} s", what, timeout_s));
     }
     if (++polls < 200) {
