@@ -228,6 +228,38 @@ TEST_F(MpiRun, SameOutputsOnLocalOneRankAndThreeRanks) {
   }
 }
 
+// `curate dedup exact|fuzzy` across ranks: the shuffle, the LSH buckets and the connected
+// components gang span the ranks, and the removal lists, the deduplicated corpus and the
+// counters equal the LocalExecutor's.
+TEST_F(MpiRun, DedupWorkflowsGiveTheSameRemovalListsOnEveryRankCount) {
+  for (const std::string workflow : {"exact", "fuzzy"}) {
+    std::vector<json> counters;
+    std::vector<std::vector<std::string>> removals;
+    std::vector<std::vector<std::string>> kept;
+    for (int ranks : {0, 1, 3}) {
+      const std::string out = workflow + "_np" + std::to_string(ranks);
+      // On 3 ranks, messages of at most 256 bytes: every exchange takes several rounds.
+      const Outcome outcome =
+          curate("dedup " + workflow + " --input input --output " + out + " --perform-removal -q",
+                 ranks, ranks == 3 ? "CURATE_MPI_CHUNK_BYTES=256" : "");
+      ASSERT_EQ(outcome.status, 0) << out << ":\n" << outcome.output;
+      removals.push_back(records_under(dir_ / out / "removal_list"));
+      kept.push_back(records_under(dir_ / out / "deduplicated"));
+      json record = json::parse(std::ifstream(dir_ / out / "stats.json"))["counters"];
+      record.erase("removal_list");
+      record.erase("deduplicated");
+      counters.push_back(record);
+    }
+    EXPECT_FALSE(removals[0].empty()) << workflow;
+    EXPECT_EQ(removals[0].size() + kept[0].size(), kRecords) << workflow;
+    for (std::size_t i = 1; i < removals.size(); ++i) {
+      EXPECT_EQ(removals[i], removals[0]) << workflow << " run " << i;
+      EXPECT_EQ(kept[i], kept[0]) << workflow << " run " << i;
+      EXPECT_EQ(counters[i], counters[0]) << workflow << " run " << i;
+    }
+  }
+}
+
 TEST_F(MpiRun, AFailingOrKilledRankEndsTheJobAndARerunCompletes) {
   const auto pipeline = [&](const std::string& name, const std::string& mode, int rank) {
     return write_pipeline(name,

@@ -1,5 +1,7 @@
 #include "curate/backends/mpi/mpi_bytes.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <climits>
 #include <cstdint>
@@ -43,6 +45,10 @@ std::vector<std::string> all_to_all_bytes(MPI_Comm comm, const std::vector<std::
 
   const std::size_t limit = max_message_bytes(size);
   const std::uint64_t rounds = largest == 0 ? 0 : (largest + limit - 1) / limit;
+  if (rounds > 1) {
+    spdlog::debug("all-to-all of up to {} bytes per peer in {} rounds of {} bytes", largest, rounds,
+                  limit);
+  }
   std::vector<std::string> incoming(peers);
   for (std::size_t r = 0; r < peers; ++r) incoming[r].resize(recv_sizes[r]);
   std::vector<int> send_counts(peers);

@@ -9,6 +9,7 @@
 #include "curate/backends/mpi/mpi_session.hpp"
 #include "curate/backends/mpi/mpi_shuffle_exchange.hpp"
 #include "curate/backends/mpi/mpi_wait.hpp"
+#include "curate/backends/mpi/task_transport.hpp"
 #include "curate/backends/utils.hpp"
 
 #include <fmt/format.h>
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <stdexcept>
@@ -205,8 +207,34 @@ class JobControl {
   std::thread server_;
 };
 
+// Every rank's outputs on every rank, in rank order (each rank's in its own order).
+std::vector<TaskPtr> gather_outputs(const std::vector<TaskPtr>& mine, JobControl& control) {
+  std::string packed;
+  for (const TaskPtr& task : mine) {
+    const std::string bytes = mpi::encode_task(*task);
+    const std::uint64_t size = bytes.size();
+    packed.append(reinterpret_cast<const char*>(&size), sizeof size);
+    packed += bytes;
+  }
+  const auto all = mpi::all_gather_bytes(control.final_comm(), packed, control.abort().get());
+  std::vector<TaskPtr> outputs;
+  for (const std::string& message : all) {
+    std::string_view in(message);
+    while (in.size() >= sizeof(std::uint64_t)) {
+      std::uint64_t size = 0;
+      std::memcpy(&size, in.data(), sizeof size);
+      in.remove_prefix(sizeof size);
+      if (size > in.size()) throw std::runtime_error("gathered outputs: truncated message");
+      outputs.push_back(mpi::decode_task(in.substr(0, size)));
+      in.remove_prefix(size);
+    }
+  }
+  return outputs;
+}
+
 nlohmann::json rank_config(const nlohmann::json& config, const mpi::MpiCluster& cluster) {
   nlohmann::json out = config;
+  out.erase("all_gather_outputs");  // the MPI executor's own key
   const NodeResources node = cluster.nodes()[cluster.node_index()];
   const double share = static_cast<double>(std::max(cluster.local_size(), 1));
   if (!out.contains("num_cpus")) out["num_cpus"] = std::max(1.0, node.cpus / share);
@@ -425,6 +453,7 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
   if (failed)
     throw std::runtime_error(control.abort()->reason().empty() ? "the run failed on another rank"
                                                                : control.abort()->reason());
+  if (config().value("all_gather_outputs", false)) outputs = gather_outputs(outputs, control);
   return outputs;
 }
 

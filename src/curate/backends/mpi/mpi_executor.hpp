@@ -27,7 +27,11 @@ class LocalRun;
 ///   moved by a chunked MPI_Alltoallv (MpiShuffleExchange);
 /// - raft-actor stages: one member per rank, a Gang over a communicator of all ranks;
 /// - outputs: each rank writes and returns what it produced; statistics are gathered to
-///   rank 0 (`last_run_stats` there is the whole job's).
+///   rank 0 (`last_run_stats` there is the whole job's). Config `all_gather_outputs`
+///   (bool, default false; the LocalExecutor's keys apply too) makes every rank return
+///   every rank's outputs instead (rank order), for drivers that read a phase's outputs:
+///   the dedup workflows' counters and fuzzy dedup's candidate index. Only
+///   DocumentBatch, FileGroupTask and EmptyTask outputs can travel (task_transport.hpp).
 /// Pools are sized per rank: the node's CPUs and GPUs shared among its ranks, unless the
 /// config sets `num_cpus`/`num_gpus`. `ignore_head_node` keeps source tasks and shuffle
 /// partitions off the ranks of rank 0's node (gangs still include every rank).
