@@ -428,7 +428,16 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
     if (r != rank) job.merge(other);
   }
   std::uint64_t moved = 0;
-  for (const auto& exchange : exchanges) moved += exchange->bytes_moved();
+  double moving_s = 0.0;
+  for (const auto& exchange : exchanges) {
+    moved += exchange->bytes_moved();
+    moving_s += exchange->seconds();
+  }
+  if (!exchanges.empty()) {
+    spdlog::info("rank {} on node {}: shuffle exchanges moved {:.1f} MB in {:.3f} s ({:.0f} MB/s)",
+                 rank, node_id, static_cast<double>(moved) / 1e6, moving_s,
+                 moving_s > 0 ? static_cast<double>(moved) / 1e6 / moving_s : 0.0);
+  }
   {
     std::lock_guard lock(mutex_);
     final_progress_ = run->progress();

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
@@ -57,6 +58,7 @@ void MpiShuffleExchange::exchange(
             "shuffle error flag");
   wait_or_abort(request, abort_.get(), fmt::format("shuffle round {} (error flag)", round));
   if (failed != 0) throw std::runtime_error("shuffle abandoned: another rank failed");
+  const auto start = std::chrono::steady_clock::now();
 
   std::vector<std::string> outgoing(static_cast<std::size_t>(size_));
   for (auto& by_partition : routed) {
@@ -94,6 +96,7 @@ void MpiShuffleExchange::exchange(
           local::RoutedChunk{std::move(key), RowBlock::from_bytes(take_bytes(in, block_size))});
     }
   }
+  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace curate::backends::mpi

@@ -24,6 +24,8 @@ class MpiShuffleExchange final : public local::ShuffleExchange {
 
   /// Return the bytes this rank sent and received in all rounds so far.
   std::uint64_t bytes_moved() const { return bytes_moved_; }
+  /// Return the seconds spent moving them (packing, MPI_Alltoallv, unpacking).
+  double seconds() const { return seconds_; }
 
  private:
   int reducer_of(int partition) const;
@@ -34,6 +36,7 @@ class MpiShuffleExchange final : public local::ShuffleExchange {
   int rank_ = 0;
   int size_ = 1;
   std::uint64_t bytes_moved_ = 0;
+  double seconds_ = 0.0;
 };
 
 }  // namespace curate::backends::mpi
