@@ -126,7 +126,9 @@ void ShuffleSegment::route_round(StageInstance& instance, int worker, int round,
     }
     router.flush(key, routed);
     // Rounds after the first re-route the same inputs: count them once.
-    if (round == 0) instance.count_call(1, task->num_items(), idle, start, now_ticks());
+    if (round == 0) {
+      instance.count_call(1, task->num_items(), idle, start, now_ticks(), task->item_unit());
+    }
   };
   if (round > 0) {
     for (const auto& item : kept) route(item.task, item.key, 0);

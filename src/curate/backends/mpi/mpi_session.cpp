@@ -45,6 +45,7 @@ MpiSession::MpiSession() {
         "needs; use an Open MPI built with thread support (Debian's is)");
   }
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  MPI_Comm_dup(MPI_COMM_WORLD, &finish_comm_);
   cluster_ = std::make_shared<MpiCluster>(MPI_COMM_WORLD);
   {
     std::lock_guard lock(session_mutex());
@@ -66,7 +67,7 @@ int MpiSession::finish(int status) {
   bool together = true;
   MPI_Request request = MPI_REQUEST_NULL;
   try {
-    check_mpi(MPI_Ibarrier(cluster_->comm(), &request), "MPI_Ibarrier");
+    check_mpi(MPI_Ibarrier(finish_comm_, &request), "MPI_Ibarrier");
     wait_or_abort(request, nullptr, "the final barrier", 10.0);
   } catch (const std::exception& error) {
     together = false;

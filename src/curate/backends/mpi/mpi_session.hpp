@@ -42,6 +42,9 @@ class MpiSession {
  private:
   std::shared_ptr<MpiCluster> cluster_;
   std::optional<ClusterScope> scope_;
+  // The final barrier's own communicator: a rank that failed alone may come to it while
+  // the others wait in a collective of the cluster's.
+  MPI_Comm finish_comm_ = MPI_COMM_NULL;
   bool finished_ = false;
 };
 
