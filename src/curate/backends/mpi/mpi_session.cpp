@@ -1,5 +1,6 @@
 #include "curate/backends/mpi/mpi_session.hpp"
 
+#include "curate/backends/mpi/gpu_assignment.hpp"
 #include "curate/backends/mpi/mpi_wait.hpp"
 
 #include <fmt/format.h>
@@ -47,6 +48,8 @@ MpiSession::MpiSession() {
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_dup(MPI_COMM_WORLD, &finish_comm_);
   cluster_ = std::make_shared<MpiCluster>(MPI_COMM_WORLD);
+  // After the node leaders counted the node's GPUs: each rank keeps its share of them.
+  assign_gpus_to_local_rank(cluster_->local_rank(), cluster_->local_size());
   {
     std::lock_guard lock(session_mutex());
     session_cluster() = cluster_;

@@ -16,7 +16,8 @@ bool launched_by_mpi();
 /// MPI for the lifetime of a process: created first thing in `main`, it initialises MPI
 /// when `launched_by_mpi()` (MPI_Init_thread with MPI_THREAD_MULTIPLE: the executor's
 /// worker threads, rank 0's task server and the failure listener call MPI concurrently,
-/// each on communicators of their own) and makes an MpiCluster the current cluster. Not
+/// each on communicators of their own), makes an MpiCluster the current cluster and
+/// gives each rank its share of its node's GPUs by local rank (gpu_assignment.hpp). Not
 /// launched by MPI, it does nothing. One per process; constructed and finished on the
 /// main thread.
 class MpiSession {
