@@ -7,7 +7,10 @@
 
 #include <fmt/format.h>
 
+#include <sched.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -17,10 +20,25 @@ namespace {
 
 constexpr std::size_t kNameBytes = 256;
 
-struct NodeFigures {
-  double cpus = 0.0;
-  double gpus = 0.0;
+struct RankFigures {
+  double cpus = 0.0;  // this rank's CPUs (its affinity mask, the cgroup quota)
+  double gpus = 0.0;  // the node's GPUs, measured by its leader (0 elsewhere)
+  double mask = 0.0;  // a hash of the affinity mask, to tell shared masks from disjoint
 };
+
+// A hash of the CPUs this process may run on: ranks that a launcher bound to cores have
+// distinct masks, unbound ranks of one node all have the same.
+double affinity_mask_hash() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 0.0;
+  std::uint64_t hash = 1469598103934665603ull;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &set))
+      hash = (hash ^ static_cast<std::uint64_t>(cpu + 1)) * 1099511628211ull;
+  }
+  return static_cast<double>(hash >> 12);  // exact in a double's 52-bit mantissa
+}
 
 }  // namespace
 
@@ -78,13 +96,17 @@ MpiCluster::MpiCluster(MPI_Comm world) {
   MPI_Comm_rank(node_comm_, &local_rank_);
   MPI_Comm_size(node_comm_, &local_size_);
 
-  NodeFigures figures;
+  // Every rank measures its own CPUs: under a launcher that binds ranks to cores (Open
+  // MPI does for 2 ranks or fewer) a rank sees only its own cores, so the node's CPUs are
+  // the sum over the distinct masks of its ranks, and ranks sharing a mask share its CPUs.
+  RankFigures figures;
+  figures.cpus = detect_cpu_count();
+  figures.mask = affinity_mask_hash();
   if (is_node_leader()) {
-    const LocalMachineResources machine = detect_local_machine_resources();
-    figures = NodeFigures{machine.cpus, static_cast<double>(machine.gpus.size())};
+    figures.gpus = static_cast<double>(detect_local_machine_resources().gpus.size());
   }
-  std::vector<NodeFigures> per_rank(static_cast<std::size_t>(size_));
-  check_mpi(MPI_Allgather(&figures, 2, MPI_DOUBLE, per_rank.data(), 2, MPI_DOUBLE, comm_),
+  std::vector<RankFigures> per_rank(static_cast<std::size_t>(size_));
+  check_mpi(MPI_Allgather(&figures, 3, MPI_DOUBLE, per_rank.data(), 3, MPI_DOUBLE, comm_),
             "MPI_Allgather (node resources)");
   nodes_.resize(names.size());
   for (std::size_t n = 0; n < names.size(); ++n) {
@@ -98,14 +120,28 @@ MpiCluster::MpiCluster(MPI_Comm world) {
     }
   }
   std::vector<bool> seen(nodes_.size(), false);
+  int same_mask = 0;
   for (int r = 0; r < size_; ++r) {
+    const auto& theirs = per_rank[static_cast<std::size_t>(r)];
     const auto n = static_cast<std::size_t>(rank_node_[static_cast<std::size_t>(r)]);
     if (!seen[n]) {  // the node's first rank in rank order is its leader
       seen[n] = true;
-      nodes_[n].cpus = per_rank[static_cast<std::size_t>(r)].cpus;
-      nodes_[n].gpus = per_rank[static_cast<std::size_t>(r)].gpus;
+      nodes_[n].gpus = theirs.gpus;
+    }
+    bool first_of_mask = true;
+    for (int q = 0; q < r; ++q) {
+      if (rank_node_[static_cast<std::size_t>(q)] == rank_node_[static_cast<std::size_t>(r)] &&
+          per_rank[static_cast<std::size_t>(q)].mask == theirs.mask) {
+        first_of_mask = false;
+      }
+    }
+    if (first_of_mask) nodes_[n].cpus += theirs.cpus;
+    if (rank_node_[static_cast<std::size_t>(r)] == rank_node_[static_cast<std::size_t>(rank_)] &&
+        theirs.mask == figures.mask) {
+      ++same_mask;
     }
   }
+  rank_cpus_ = figures.cpus / std::max(same_mask, 1);
 }
 
 MpiCluster::~MpiCluster() {

@@ -15,9 +15,11 @@ namespace curate::backends::mpi {
 /// launcher's where it gives one (`CURATE_NODE_NAME`, set by tests/backends/mpi/
 /// fake_rsh.sh for made-up hosts; then `SLURMD_NODENAME`), else MPI_Get_processor_name.
 /// Node i is the i-th distinct node in rank order, so rank 0's node (the head node, where
-/// the driver runs) comes first. Each node's leader (its lowest rank) measures the node's
-/// CPUs (affinity, cgroup) and GPUs (NVML, CUDA_VISIBLE_DEVICES) and the figures are
-/// gathered to every rank (MPI_Allgather).
+/// the driver runs) comes first. Every rank measures the CPUs it may use (affinity mask,
+/// cgroup quota) and each node's leader (its lowest rank) the GPUs (NVML,
+/// CUDA_VISIBLE_DEVICES); the figures are gathered to every rank (MPI_Allgather). A
+/// node's CPUs are the sum over its ranks' distinct affinity masks, so ranks bound to
+/// cores and unbound ranks both count each CPU once.
 ///
 /// `nodes`, `current_node_id` and the rank queries read data fixed at construction and
 /// may be called from any thread. `run_on_each_node`, `barrier` and `all_to_all` are
@@ -57,6 +59,9 @@ class MpiCluster final : public Cluster {
   /// Return this rank's position among its node's ranks, and their number.
   int local_rank() const { return local_rank_; }
   int local_size() const { return local_size_; }
+  /// Return this rank's CPUs: its affinity mask's, shared with the node's ranks that have
+  /// the same mask.
+  double rank_cpus() const { return rank_cpus_; }
   /// Return true on each node's lowest rank.
   bool is_node_leader() const { return local_rank_ == 0; }
   /// Return the cluster's communicator (a duplicate of the world it was made from).
@@ -71,6 +76,7 @@ class MpiCluster final : public Cluster {
   int local_size_ = 1;
   std::vector<int> rank_node_;
   std::vector<NodeResources> nodes_;
+  double rank_cpus_ = 1.0;
   std::mutex collective_mutex_;
 };
 

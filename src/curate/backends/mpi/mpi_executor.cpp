@@ -237,7 +237,7 @@ nlohmann::json rank_config(const nlohmann::json& config, const mpi::MpiCluster& 
   out.erase("all_gather_outputs");  // the MPI executor's own key
   const NodeResources node = cluster.nodes()[cluster.node_index()];
   const double share = static_cast<double>(std::max(cluster.local_size(), 1));
-  if (!out.contains("num_cpus")) out["num_cpus"] = std::max(1.0, node.cpus / share);
+  if (!out.contains("num_cpus")) out["num_cpus"] = std::max(1.0, cluster.rank_cpus());
   if (!out.contains("num_gpus")) out["num_gpus"] = node.gpus / share;
   return out;
 }
