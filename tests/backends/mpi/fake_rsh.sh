@@ -14,8 +14,11 @@ shift
 CURATE_NODE_NAME="$host"
 export CURATE_NODE_NAME
 # Daemons of one machine would share Open MPI's session folder (named after the real
-# host name): give each made-up host its own.
-OMPI_MCA_orte_tmpdir_base="${TMPDIR:-/tmp}/curate-fake-host-$host"
+# host name): give each made-up host of each job (mpirun is our parent) its own.
+OMPI_MCA_orte_tmpdir_base="${TMPDIR:-/tmp}/curate-fake-host-$PPID-$host"
 export OMPI_MCA_orte_tmpdir_base
 mkdir -p "$OMPI_MCA_orte_tmpdir_base"
-exec /bin/sh -c "$*"
+/bin/sh -c "$*"
+status=$?
+rm -rf "$OMPI_MCA_orte_tmpdir_base"
+exit $status
