@@ -220,6 +220,19 @@ if [[ -f $(echo "$build"/python/curate/_curate*.so) ]]; then
   while IFS= read -r line; do add_row "${line%%:*}" "" "${line#*: }"; done <<<"$out"
 fi
 
+# --- MPI (issue 13): the NeMo English pipeline on 1 and 2 ranks (one CPU each), and the
+# exact-dedup shuffle's MB/s per rank between 2 ranks; loopback TCP, this machine.
+section "MPI: filter pipeline on 1 and 2 ranks, exact-dedup shuffle between 2 ranks"
+mpi_mb=256
+[[ $quick == 1 ]] && mpi_mb=64
+mpi=$("$repo/bench/mpi_bench.sh" "$bin" "$data" "$mpi_mb" | tee /dev/stderr)
+mpi_value() { sed -n "s/^$1 //p" <<<"$mpi"; }
+add_row "MPI filter pipeline, 2 ranks vs 1 (median of 3, target >= 1.8)" \
+  "$(mpi_value mpi_filter_speedup)x" \
+  "bench/mpi_bench.sh, ${mpi_mb} MB: $(mpi_value mpi_filter_1rank_s) s vs $(mpi_value mpi_filter_2ranks_s) s"
+add_row "MPI exact-dedup shuffle, MB/s per rank, 2 ranks (median of 3)" \
+  "$(mpi_value mpi_shuffle_mb_per_s_per_rank) MB/s" "bench/mpi_bench.sh, sent + received"
+
 printf '\n%-58s %14s   %s\n' "benchmark" "result" "how"
 printf '%s\n' "$(printf '%.0s-' {1..100})"
 printf '%s\n' "${summary[@]}"

@@ -1,5 +1,7 @@
 #include "curate/cli/app.hpp"
 
+#include "curate/backends/mpi/mpi_session.hpp"
+
 #include "curate/cli/config_error.hpp"
 #include "curate/cli/dedup_command.hpp"
 #include "curate/cli/version.hpp"
@@ -124,7 +126,12 @@ int run_cli(const std::vector<std::string>& args, CliContext& context) {
 }
 
 void log_to_stderr() {
-  auto logger = spdlog::stderr_color_mt("curate");
+  // Under MPI every rank's lines reach the launcher's terminal: name the rank and node.
+  std::string name = "curate";
+  if (const auto mpi = backends::mpi::MpiSession::cluster()) {
+    name = fmt::format("rank {}@{}", mpi->rank(), mpi->current_node_id());
+  }
+  auto logger = spdlog::stderr_color_mt(name);
   logger->set_level(spdlog::get_level());
   spdlog::set_default_logger(std::move(logger));
 }

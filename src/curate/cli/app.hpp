@@ -23,7 +23,8 @@ namespace curate::cli {
 int run_cli(const std::vector<std::string>& args, CliContext& context);
 
 /// Send the process's log records (spdlog's default logger) to stderr, so that stdout
-/// carries only results. Called by main() before `run_cli`.
+/// carries only results; under MPI the logger is named "rank R@node". Called by main()
+/// before `run_cli`, after the MpiSession is made.
 void log_to_stderr();
 
 }  // namespace curate::cli

@@ -3,6 +3,7 @@
 #include "curate/cli/commands.hpp"
 
 #include "curate/backends/cluster.hpp"
+#include "curate/backends/mpi/mpi_session.hpp"
 #include "curate/backends/resource_discovery.hpp"
 #include "curate/cli/config_error.hpp"
 #include "curate/cli/config_errors.hpp"
@@ -74,6 +75,10 @@ int describe_command(const std::filesystem::path& pipeline_file,
 
 int resources_command(bool as_json, CliContext& context) {
   const json nodes = nodes_json();
+  // Under MPI every rank knows the whole cluster; rank 0 alone prints it.
+  if (const auto mpi = backends::mpi::MpiSession::cluster(); mpi && mpi->rank() != 0) {
+    return kExitSuccess;
+  }
   if (as_json) {
     context.out << json{{"nodes", nodes}}.dump() << '\n';
     return kExitSuccess;

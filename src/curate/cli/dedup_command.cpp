@@ -3,6 +3,8 @@
 #include "curate/cli/dedup_command.hpp"
 
 #include "curate/backends/local/local_executor.hpp"
+#include "curate/backends/mpi/mpi_executor.hpp"
+#include "curate/backends/mpi/mpi_session.hpp"
 #include "curate/cli/config_error.hpp"
 #include "curate/cli/progress_reporter.hpp"
 #include "curate/dedup/exact/exact_deduplication_workflow.hpp"
@@ -14,6 +16,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 
 namespace curate::cli {
 namespace {
@@ -82,29 +86,49 @@ dedup::FuzzyOptions fuzzy_options(const DedupOptions& o) {
   return options;
 }
 
-// Runs a workflow with live progress, collecting each phase's executor statistics.
+// Runs a workflow with live progress, collecting each phase's executor statistics. Under
+// mpirun or srun every rank runs the workflow on the MPI executor, which hands every rank
+// the whole job's outputs (the workflows read them: counters, the candidate index);
+// rank 0 alone shows progress and tables.
 class PhaseRunner {
  public:
   PhaseRunner(const DedupOptions& options, CliContext& context)
-      : options_(options),
-        context_(context),
-        executor_(options.workers > 0 ? json{{"num_cpus", options.workers}} : json::object()) {}
+      : options_(options), context_(context), mpi_(backends::mpi::MpiSession::cluster()) {
+    json config = options.workers > 0 ? json{{"num_cpus", options.workers}} : json::object();
+    if (mpi_) {
+      config["all_gather_outputs"] = true;
+      auto executor = std::make_unique<backends::MpiExecutor>(config);
+      const backends::MpiExecutor* view = executor.get();
+      progress_ = [view] { return view->progress(); };
+      stats_ = [view] { return view->last_run_stats(); };
+      executor_ = std::move(executor);
+    } else {
+      auto executor = std::make_unique<backends::LocalExecutor>(config);
+      const backends::LocalExecutor* view = executor.get();
+      progress_ = [view] { return view->progress(); };
+      stats_ = [view] { return view->last_run_stats(); };
+      executor_ = std::move(executor);
+    }
+  }
 
-  backends::LocalExecutor& executor() { return executor_; }
+  Executor& executor() { return *executor_; }
+  /// Return true on the rank that reports (rank 0), or when not under MPI.
+  bool driver() const { return !mpi_ || mpi_->rank() == 0; }
+  const std::shared_ptr<backends::mpi::MpiCluster>& mpi() const { return mpi_; }
 
   template <typename Body>
   json run(Body&& body) {
     ProgressOptions progress;
-    progress.mode = options_.quiet || options_.json
+    progress.mode = options_.quiet || options_.json || !driver()
                         ? ProgressMode::Off
                         : (context_.err_is_terminal ? ProgressMode::Live : ProgressMode::Plain);
     progress.columns = context_.terminal_columns;
-    ProgressReporter reporter([this] { return executor_.progress(); }, context_.err, progress);
+    ProgressReporter reporter(progress_, context_.err, progress);
     reporter.start();
     json result = body([&](const std::string& phase) {
-      const auto stats = executor_.last_run_stats();
+      const auto stats = stats_();
       phases_[phase] = stats.to_json();
-      if (!options_.quiet && !options_.json)
+      if (!options_.quiet && !options_.json && driver())
         context_.out << "phase " << phase << ":\n" << stats.to_table() << "\n";
     });
     reporter.stop();
@@ -115,9 +139,53 @@ class PhaseRunner {
  private:
   const DedupOptions& options_;
   CliContext& context_;
-  backends::LocalExecutor executor_;
+  std::shared_ptr<backends::mpi::MpiCluster> mpi_;
+  std::unique_ptr<Executor> executor_;
+  std::function<std::vector<backends::StageProgress>()> progress_;
+  std::function<backends::RunStats()> stats_;
   json phases_ = json::object();
 };
+
+// Under MPI, rank 0 alone replaces an earlier run's output (ranks removing one folder at
+// once would trip over each other); the others wait, then every rank finds it empty.
+// Returns the `overwrite` each rank's workflow gets.
+bool clear_outputs_once(const PhaseRunner& runner, const DedupOptions& o) {
+  if (!runner.mpi() || !o.overwrite) return o.overwrite;
+  if (runner.driver()) {
+    for (const char* folder : {"removal_list", "deduplicated"}) {
+      std::error_code error;
+      fs::remove_all(fs::path(o.output) / folder, error);
+    }
+  }
+  runner.mpi()->barrier();
+  return false;
+}
+
+// The fuzzy counters are each rank's own work: sum them over the ranks (the largest
+// component is the maximum; the candidate index is the same on every rank).
+json sum_fuzzy_counters(const PhaseRunner& runner, json counters) {
+  if (!runner.mpi()) return counters;
+  auto& cluster = *runner.mpi();
+  const std::vector<std::string> all = cluster.all_to_all(
+      std::vector<std::string>(static_cast<std::size_t>(cluster.size()), counters.dump()));
+  json total = counters;
+  for (const char* key : {"documents", "shingles", "duplicate_buckets", "candidate_documents",
+                          "candidate_pairs", "verified_pairs", "components", "largest_component",
+                          "documents_removed", "verification_bytes"}) {
+    std::uint64_t value = 0;
+    for (const std::string& text : all) {
+      const auto other = json::parse(text).value(key, std::uint64_t{0});
+      value = std::string_view(key) == "largest_component" ? std::max(value, other) : value + other;
+    }
+    total[key] = value;
+  }
+  const auto candidates = total["candidate_documents"].get<std::uint64_t>();
+  total["verification_bytes_per_candidate"] =
+      candidates == 0 ? 0.0
+                      : static_cast<double>(total["verification_bytes"].get<std::uint64_t>()) /
+                            static_cast<double>(candidates);
+  return total;
+}
 
 void write_stats(const fs::path& output, const json& record) {
   fs::create_directories(output);
@@ -166,10 +234,11 @@ int fuzzy_command(const DedupOptions& o, CliContext& context) {
   config.output_path = o.output;
   config.options = fuzzy_options(o);
   config.perform_removal = o.perform_removal;
-  config.overwrite = o.overwrite;
+  PhaseRunner runner(o, context);
+  config.overwrite = clear_outputs_once(runner, o);
   const auto workflow = build_workflow<dedup::FuzzyDeduplicationWorkflow>(config);
   const auto& lsh = config.options.bands();
-  if (!o.quiet && !o.json) {
+  if (!o.quiet && !o.json && runner.driver()) {
     context.out << fmt::format(
                        "fuzzy dedup: {} {}-grams, {} sketch, {} bands x {} rows, threshold {}\n",
                        o.char_ngrams ? "character" : "word", config.options.shingles.n, o.sketch,
@@ -177,14 +246,15 @@ int fuzzy_command(const DedupOptions& o, CliContext& context) {
                 << dedup::describe_s_curve(config.options.jaccard_threshold, lsh) << "\n";
   }
   if (o.describe) {
-    if (o.quiet || o.json) {
+    if ((o.quiet || o.json) && runner.driver()) {
       context.out << dedup::describe_s_curve(config.options.jaccard_threshold, lsh) << "\n";
     }
     return kExitSuccess;
   }
-  PhaseRunner runner(o, context);
   json counters = runner.run(
       [&](const auto& after_phase) { return workflow.run(runner.executor(), after_phase); });
+  counters = sum_fuzzy_counters(runner, std::move(counters));
+  if (!runner.driver()) return kExitSuccess;
   write_stats(o.output,
               {{"workflow", "fuzzy"}, {"counters", counters}, {"phases", runner.phases()}});
   print_summary(
@@ -208,14 +278,14 @@ int exact_command(const DedupOptions& o, CliContext& context) {
   params.id_field = o.id_field;
   params.files_per_partition = o.files_per_partition;
   params.perform_removal = o.perform_removal;
-  params.overwrite = o.overwrite;
+  PhaseRunner runner(o, context);
+  params.overwrite = clear_outputs_once(runner, o);
   try {
     params.hash = dedup::text_hash_from_name(o.hash);
   } catch (const std::invalid_argument& error) {
     fail_config(error.what());
   }
   auto workflow = build_workflow<dedup::ExactDeduplicationWorkflow>(params);
-  PhaseRunner runner(o, context);
   json counters = runner.run([&](const auto& after_phase) {
     const auto stats = workflow.run(runner.executor());
     after_phase(o.perform_removal ? "identification_and_removal" : "identification");
@@ -229,6 +299,7 @@ int exact_command(const DedupOptions& o, CliContext& context) {
     }
     return result;
   });
+  if (!runner.driver()) return kExitSuccess;
   write_stats(o.output,
               {{"workflow", "exact"}, {"counters", counters}, {"phases", runner.phases()}});
   print_summary(o, context, counters,

@@ -1,5 +1,6 @@
 // The `curate` command; everything but the process plumbing lives in app.cpp.
 
+#include "curate/backends/mpi/mpi_session.hpp"
 #include "curate/cli/app.hpp"
 
 #include <sys/ioctl.h>
@@ -8,6 +9,8 @@
 #include <iostream>
 
 int main(int argc, char** argv) {
+  // Under mpirun or srun this rank joins the job first; elsewhere it does nothing.
+  curate::backends::mpi::MpiSession mpi;
   curate::cli::log_to_stderr();
   curate::cli::CliContext context{std::cout, std::cerr};
   context.err_is_terminal = isatty(STDERR_FILENO) == 1;
@@ -16,5 +19,5 @@ int main(int argc, char** argv) {
   if (context.err_is_terminal && ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0) {
     context.terminal_columns = size.ws_col;
   }
-  return curate::cli::run_cli(std::vector<std::string>(argv + 1, argv + argc), context);
+  return mpi.finish(curate::cli::run_cli(std::vector<std::string>(argv + 1, argv + argc), context));
 }

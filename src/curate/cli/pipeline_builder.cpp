@@ -2,6 +2,8 @@
 
 #include "curate/backends/local/local_executor.hpp"
 #include "curate/backends/logging.hpp"
+#include "curate/backends/mpi/mpi_executor.hpp"
+#include "curate/backends/mpi/mpi_session.hpp"
 #include "curate/backends/utils.hpp"
 #include "curate/cli/config_error.hpp"
 #include "curate/cli/config_errors.hpp"
@@ -230,7 +232,7 @@ std::vector<std::filesystem::path> output_folders(const PipelineConfig& config,
 }
 
 const std::vector<std::string>& executor_types() {
-  static const std::vector<std::string> kTypes = {"local"};
+  static const std::vector<std::string> kTypes = {"local", "mpi"};
   return kTypes;
 }
 
@@ -273,6 +275,23 @@ ExecutorHandle make_executor(const PipelineConfig& config) {
   ExecutorHandle handle;
   handle.type = config.executor.type;
   handle.config = resolve_executor_config(config);
+  // Under mpirun or srun every rank runs the pipeline on the MPI executor, whatever the
+  // type says: a LocalExecutor per rank would each run the whole corpus.
+  if (handle.type == "mpi" || backends::mpi::MpiSession::cluster() != nullptr) {
+    if (backends::mpi::MpiSession::cluster() == nullptr) {
+      throw ConfigError(fmt::format(
+          "{}executor: type 'mpi' needs an MPI launch; start the command with mpirun -np N or "
+          "srun --mpi=pmix",
+          config.where("/executor/type")));
+    }
+    handle.type = "mpi";
+    auto mpi = std::make_unique<backends::MpiExecutor>(handle.config);
+    const backends::MpiExecutor* view = mpi.get();
+    handle.progress = [view] { return view->progress(); };
+    handle.stats = [view] { return view->last_run_stats(); };
+    handle.executor = std::move(mpi);
+    return handle;
+  }
   auto local = std::make_unique<backends::LocalExecutor>(handle.config);
   const backends::LocalExecutor* view = local.get();
   handle.progress = [view] { return view->progress(); };

@@ -64,7 +64,8 @@ struct ExecutorHandle {
   std::function<backends::RunStats()> stats;
 };
 
-/// Create the executor `config.executor` names (`local`: LocalExecutor). Throws
+/// Create the executor `config.executor` names (`local`: LocalExecutor, `mpi`:
+/// MpiExecutor, which is also chosen whenever the process runs under MPI). Throws
 /// ConfigError as `resolve_executor_config` does.
 ExecutorHandle make_executor(const PipelineConfig& config);
 

@@ -2,6 +2,7 @@
 
 #include "curate/backends/interrupt_watcher.hpp"
 #include "curate/backends/logging.hpp"
+#include "curate/backends/mpi/mpi_session.hpp"
 #include "curate/cli/commands.hpp"
 #include "curate/cli/config_error.hpp"
 #include "curate/cli/config_errors.hpp"
@@ -139,16 +140,23 @@ int run_command(const RunOptions& options, CliContext& context) {
   ExecutorHandle executor = make_executor(config);
   std::vector<StagePtr> built = pipeline.build();
 
+  // Under MPI, rank 0 is the driver: it alone clears outputs, prepares the log folder,
+  // shows progress and writes stats.json; the other ranks wait until it has prepared.
+  const auto mpi_cluster = backends::mpi::MpiSession::cluster();
+  const bool driver = mpi_cluster == nullptr || mpi_cluster->rank() == 0;
   RunLog log(log_dir);
-  if (options.overwrite) {
-    const auto keep = protected_paths(options, config, log_dir);
-    for (const fs::path& folder : output_folders(config, registry))
-      clear_output_folder(folder, keep);
-  }
   const std::string fingerprint = pipeline_fingerprint(config);
-  log.prepare(fingerprint, config.document, options.overwrite);
+  if (driver) {
+    if (options.overwrite) {
+      const auto keep = protected_paths(options, config, log_dir);
+      for (const fs::path& folder : output_folders(config, registry))
+        clear_output_folder(folder, keep);
+    }
+    log.prepare(fingerprint, config.document, options.overwrite);
+  }
+  if (mpi_cluster) mpi_cluster->barrier();
   auto ledger = std::make_shared<CompletionLedger>(log.markers_dir());
-  if (ledger->previously_completed() > 0) {
+  if (driver && ledger->previously_completed() > 0) {
     spdlog::info(
         "resuming '{}': {} source tasks already complete (markers in {}); --overwrite "
         "starts over",
@@ -168,7 +176,8 @@ int run_command(const RunOptions& options, CliContext& context) {
   std::optional<backends::InterruptWatcher> watcher;
   if (context.handle_interrupts) watcher.emplace(cancel);
   {
-    const ProgressOptions progress = progress_options(options, context);
+    ProgressOptions progress = progress_options(options, context);
+    if (!driver) progress.mode = ProgressMode::Off;
     ProgressReporter reporter(executor.progress, context.err, progress);
     const LogRedirect redirect(reporter, progress.mode == ProgressMode::Live);
     reporter.start();
@@ -211,6 +220,7 @@ int run_command(const RunOptions& options, CliContext& context) {
                       {"previously_completed", ledger->previously_completed()},
                       {"source_tasks_skipped", ledger->skipped()},
                       {"source_tasks_completed", ledger->completed_this_run()}};
+  if (!driver) return status;  // rank 0 reports the whole job
   try {
     log.write_stats(record);
   } catch (const std::exception& failure) {

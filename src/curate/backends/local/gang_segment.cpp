@@ -9,13 +9,21 @@
 
 namespace curate::backends::local {
 
-GangSegment::GangSegment(SegmentContext context)
-    : Segment(std::move(context)), group_(LocalGangGroup::create(context_.segment->workers)) {
+GangSegment::GangSegment(SegmentContext context) : Segment(std::move(context)) {
+  if (context_.hooks->gang) external_ = context_.hooks->gang(context_.segment->stages.front());
+  if (external_) {
+    context_.run->on_cancel([gang = external_](const std::string& reason) { gang->abort(reason); });
+    return;
+  }
+  group_ = LocalGangGroup::create(context_.segment->workers);
   context_.run->on_cancel([group = group_](const std::string& reason) { group->abort(reason); });
 }
 
 void GangSegment::run_worker(int worker) {
-  StageInstance instance = make_instance(0, worker, group_->member(worker));
+  std::shared_ptr<curate::Gang> gang = external_ ? external_ : group_->member(worker);
+  // The member's index in the whole gang names its final outputs (across processes).
+  const int member = gang->index();
+  StageInstance instance = make_instance(0, worker, gang);
   {
     WorkerIdentityScope identity(context_.node, instance.metadata());
     try {
@@ -39,14 +47,14 @@ void GangSegment::run_worker(int worker) {
         try {
           raw = gang_stage->finish();
         } catch (...) {
-          instance.rethrow_as_stage_error(fmt::format("in finish of gang member {}", worker));
+          instance.rethrow_as_stage_error(fmt::format("in finish of gang member {}", member));
         }
         // Final outputs sort after every streamed one, member by member.
         keys.assign(1, std::string());
         append_order_index(keys[0], std::numeric_limits<std::uint32_t>::max());
-        append_order_index(keys[0], static_cast<std::uint32_t>(worker));
+        append_order_index(keys[0], static_cast<std::uint32_t>(member));
         auto outputs =
-            instance.adopt(std::move(raw), fmt::format("{}_m{}", instance.name(), worker), keys, 0,
+            instance.adopt(std::move(raw), fmt::format("{}_m{}", instance.name(), member), keys, 0,
                            start, now_ticks());
         push_all(worker, outputs, keys);
       }

@@ -9,8 +9,9 @@
 
 namespace curate::backends::local {
 
-LocalRun::LocalRun(ExecutionPlan plan, std::vector<TaskPtr> initial_tasks, NodeInfo node)
-    : plan_(std::move(plan)), input_tasks_(initial_tasks.size()) {
+LocalRun::LocalRun(ExecutionPlan plan, std::vector<TaskPtr> initial_tasks, NodeInfo node,
+                   RunHooks hooks)
+    : plan_(std::move(plan)), hooks_(std::move(hooks)), input_tasks_(initial_tasks.size()) {
   seconds_per_tick();  // calibrates the clock once per process, before any timing
   counters_.reserve(plan_.stages.size());
   for (const auto& stage : plan_.stages) {
@@ -20,18 +21,21 @@ LocalRun::LocalRun(ExecutionPlan plan, std::vector<TaskPtr> initial_tasks, NodeI
     queues_.push_back(std::make_unique<BoundedQueue<Item>>(segment.queue_capacity));
     state_.on_cancel([queue = queues_.back().get()](const std::string&) { queue->cancel(); });
   }
+  if (hooks_.on_failure) state_.on_cancel(hooks_.on_failure);
+  if (hooks_.feed) input_tasks_ = 0;
   // The initial tasks are in memory already: they fill the first queue past its
   // capacity, each keyed by its position when it is taken, in one run per worker of the
   // first segment.
   auto seeds = std::make_shared<std::vector<TaskPtr>>(std::move(initial_tasks));
-  queues_.front()->fill_and_close(
-      seeds->size(),
-      [seeds](std::size_t index) {
-        Item item{std::move((*seeds)[index]), {}};
-        append_order_index(item.key, static_cast<std::uint32_t>(index));
-        return item;
-      },
-      static_cast<std::size_t>(plan_.segments.front().workers));
+  if (!hooks_.feed)
+    queues_.front()->fill_and_close(
+        seeds->size(),
+        [seeds](std::size_t index) {
+          Item item{std::move((*seeds)[index]), {}};
+          append_order_index(item.key, static_cast<std::uint32_t>(index));
+          return item;
+        },
+        static_cast<std::size_t>(plan_.segments.front().workers));
 
   for (std::size_t i = 0; i < plan_.segments.size(); ++i) {
     const SegmentPlan& segment = plan_.segments[i];
@@ -50,6 +54,7 @@ LocalRun::LocalRun(ExecutionPlan plan, std::vector<TaskPtr> initial_tasks, NodeI
     context.run = &state_;
     for (auto stage : segment.stages) context.counters.push_back(&counters_[stage]);
     context.node = node;
+    context.hooks = &hooks_;
     segments_.push_back(make_segment(std::move(context)));
   }
 }
@@ -60,6 +65,7 @@ std::vector<TaskPtr> LocalRun::run() {
   start_ = now_ticks();
   std::vector<std::thread> threads;
   try {
+    if (hooks_.feed) threads.emplace_back([this] { feed_source(); });
     for (auto& segment : segments_) {
       for (int worker = 0; worker < segment->workers(); ++worker) {
         threads.emplace_back([&segment, worker] { segment->run_worker(worker); });
@@ -77,6 +83,23 @@ std::vector<TaskPtr> LocalRun::run() {
   if (auto error = state_.first_error()) std::rethrow_exception(error);
   output_tasks_ = result_->count();
   return result_->take_ordered();
+}
+
+void LocalRun::feed_source() {
+  BoundedQueue<Item>& queue = *queues_.front();
+  try {
+    TaskPtr task;
+    std::uint32_t index = 0;
+    while (!state_.cancelled() && hooks_.feed(task, index)) {
+      Item item{std::move(task), {}};
+      append_order_index(item.key, index);
+      input_tasks_.fetch_add(1, std::memory_order_relaxed);
+      if (!queue.push(std::move(item))) return;
+    }
+  } catch (...) {
+    state_.fail(std::current_exception());
+  }
+  queue.close();
 }
 
 std::vector<StageProgress> LocalRun::progress() const {
@@ -110,7 +133,7 @@ RunStats LocalRun::stats() const {
   RunStats stats;
   stats.executor = "LocalExecutor";
   stats.wall_time_s = ticks_to_seconds(start_, end_);
-  stats.input_tasks = input_tasks_;
+  stats.input_tasks = input_tasks_.load();
   stats.output_tasks = output_tasks_;
   const auto error = state_.first_error();
   stats.succeeded = error == nullptr;

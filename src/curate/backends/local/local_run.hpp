@@ -3,10 +3,12 @@
 #include "curate/backends/local/bounded_queue.hpp"
 #include "curate/backends/local/execution_plan.hpp"
 #include "curate/backends/local/item_sink.hpp"
+#include "curate/backends/local/run_hooks.hpp"
 #include "curate/backends/local/run_state.hpp"
 #include "curate/backends/local/segment.hpp"
 #include "curate/backends/run_stats.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -19,8 +21,10 @@ namespace curate::backends::local {
 class LocalRun {
  public:
   /// Prepare a run of `plan` over `initial_tasks` (non-empty, no nulls, fewer than 2^32),
-  /// with every worker reporting `node`. Starts nothing.
-  LocalRun(ExecutionPlan plan, std::vector<TaskPtr> initial_tasks, NodeInfo node);
+  /// with every worker reporting `node`. With `hooks.feed`, the source tasks come from
+  /// the feed instead and `initial_tasks` is ignored (may be empty). Starts nothing.
+  LocalRun(ExecutionPlan plan, std::vector<TaskPtr> initial_tasks, NodeInfo node,
+           RunHooks hooks = {});
   ~LocalRun();
   LocalRun(const LocalRun&) = delete;
   LocalRun& operator=(const LocalRun&) = delete;
@@ -41,14 +45,17 @@ class LocalRun {
   RunStats stats() const;
 
  private:
+  void feed_source();
+
   ExecutionPlan plan_;
+  RunHooks hooks_;
   RunState state_;
   std::vector<std::unique_ptr<BoundedQueue<Item>>> queues_;  // input of each segment
   std::vector<std::vector<StageWorkerCounters>> counters_;   // [stage][worker]
   std::vector<std::unique_ptr<ItemSink>> sinks_;             // output of each segment
   ResultSink* result_ = nullptr;
   std::vector<std::unique_ptr<Segment>> segments_;
-  std::uint64_t input_tasks_ = 0;
+  std::atomic<std::uint64_t> input_tasks_{0};
   std::uint64_t output_tasks_ = 0;
   Ticks start_ = 0;
   Ticks end_ = 0;

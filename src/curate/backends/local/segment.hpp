@@ -5,6 +5,7 @@
 #include "curate/backends/local/execution_plan.hpp"
 #include "curate/backends/local/item_sink.hpp"
 #include "curate/backends/local/local_gang.hpp"
+#include "curate/backends/local/run_hooks.hpp"
 #include "curate/backends/local/run_state.hpp"
 #include "curate/backends/local/stage_instance.hpp"
 #include "curate/core/row_block.hpp"
@@ -26,6 +27,8 @@ struct SegmentContext {
   /// counters[i][worker] for the segment's i-th stage
   std::vector<std::vector<StageWorkerCounters>*> counters;
   NodeInfo node;
+  /// the run's hooks (never null; empty for a plain local run)
+  const RunHooks* hooks = nullptr;
 };
 
 /// A group of stages with one worker pool: the run starts `workers()` threads, each
@@ -96,10 +99,7 @@ class ShuffleSegment final : public Segment {
   void run_worker(int worker) override;
 
  private:
-  struct Chunk {
-    std::string key;  // order key of the input the rows came from
-    curate::RowBlock rows;
-  };
+  using Chunk = RoutedChunk;
   void route_round(StageInstance& instance, int worker, int round, std::vector<Item>& kept);
   void reduce_round(StageInstance& instance, int worker, int round);
 
@@ -107,6 +107,7 @@ class ShuffleSegment final : public Segment {
   int rounds_ = 1;
   std::size_t row_width_ = 0;
   CancellableBarrier barrier_;
+  std::shared_ptr<ShuffleExchange> exchange_;            // null: every partition reduced here
   std::vector<std::vector<std::vector<Chunk>>> routed_;  // [worker][partition]
   std::unique_ptr<std::atomic<int>[]> next_partition_;   // per round
 };
@@ -121,7 +122,8 @@ class GangSegment final : public Segment {
   void run_worker(int worker) override;
 
  private:
-  std::shared_ptr<LocalGangGroup> group_;
+  std::shared_ptr<LocalGangGroup> group_;   // null when the hooks give the gang
+  std::shared_ptr<curate::Gang> external_;  // the hooks' gang (one local member)
 };
 
 /// Return the segment implementation for `context.segment->kind`.

@@ -78,6 +78,9 @@ ShuffleSegment::ShuffleSegment(SegmentContext context)
       next_partition_(new std::atomic<int>[static_cast<std::size_t>(rounds_)]) {
   for (auto& partitions : routed_) partitions.resize(static_cast<std::size_t>(partitions_));
   for (int round = 0; round < rounds_; ++round) next_partition_[round].store(0);
+  if (context_.hooks->shuffle_exchange) {
+    exchange_ = context_.hooks->shuffle_exchange(context_.segment->stages.front());
+  }
   context_.run->on_cancel([this](const std::string& reason) { barrier_.cancel(reason); });
 }
 
@@ -91,6 +94,11 @@ void ShuffleSegment::run_worker(int worker) {
       for (int round = 0; round < rounds_ && !context_.run->cancelled(); ++round) {
         route_round(instance, worker, round, kept);
         barrier_.arrive_and_wait();  // every worker routed every input of this round
+        if (exchange_) {
+          // One worker moves the round's rows to and from the other processes.
+          if (worker == 0) exchange_->exchange(round, routed_);
+          barrier_.arrive_and_wait();
+        }
         reduce_round(instance, worker, round);
         barrier_.arrive_and_wait();  // nobody reads this round's buffers any more
         for (auto& chunks : routed_[static_cast<std::size_t>(worker)]) chunks = {};
@@ -149,6 +157,7 @@ void ShuffleSegment::reduce_round(StageInstance& instance, int worker, int round
   for (int partition = next_partition_[round].fetch_add(1); partition < partitions_;
        partition = next_partition_[round].fetch_add(1)) {
     if (context_.run->cancelled()) return;
+    if (exchange_ && !exchange_->reduces(partition)) continue;
     // Only this worker reduces `partition`, so it may move rows out of every worker's
     // buffer for it; the barrier before the reduce published them.
     chunks.clear();

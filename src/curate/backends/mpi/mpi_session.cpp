@@ -1,0 +1,90 @@
+#include "curate/backends/mpi/mpi_session.hpp"
+
+#include "curate/backends/mpi/gpu_assignment.hpp"
+#include "curate/backends/mpi/mpi_wait.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <stdexcept>
+
+namespace curate::backends::mpi {
+namespace {
+
+std::mutex& session_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+std::shared_ptr<MpiCluster>& session_cluster() {
+  static std::shared_ptr<MpiCluster> cluster;
+  return cluster;
+}
+
+}  // namespace
+
+bool launched_by_mpi() {
+  for (const char* variable : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"}) {
+    if (std::getenv(variable) != nullptr) return true;
+  }
+  return false;
+}
+
+MpiSession::MpiSession() {
+  if (!launched_by_mpi()) return;
+  int provided = MPI_THREAD_SINGLE;
+  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS) {
+    throw std::runtime_error(
+        "MPI_Init_thread failed; check the launcher (mpirun, srun --mpi=pmix)");
+  }
+  if (provided < MPI_THREAD_MULTIPLE) {
+    MPI_Finalize();
+    throw std::runtime_error(
+        "this MPI library does not provide MPI_THREAD_MULTIPLE, which curate's MPI executor "
+        "needs; use an Open MPI built with thread support (Debian's is)");
+  }
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  MPI_Comm_dup(MPI_COMM_WORLD, &finish_comm_);
+  cluster_ = std::make_shared<MpiCluster>(MPI_COMM_WORLD);
+  // After the node leaders counted the node's GPUs: each rank keeps its share of them.
+  assign_gpus_to_local_rank(cluster_->local_rank(), cluster_->local_size());
+  {
+    std::lock_guard lock(session_mutex());
+    session_cluster() = cluster_;
+  }
+  scope_.emplace(cluster_);
+}
+
+MpiSession::~MpiSession() { finish(0); }
+
+std::shared_ptr<MpiCluster> MpiSession::cluster() {
+  std::lock_guard lock(session_mutex());
+  return session_cluster();
+}
+
+int MpiSession::finish(int status) {
+  if (finished_ || !active()) return status;
+  finished_ = true;
+  bool together = true;
+  MPI_Request request = MPI_REQUEST_NULL;
+  try {
+    check_mpi(MPI_Ibarrier(finish_comm_, &request), "MPI_Ibarrier");
+    wait_or_abort(request, nullptr, "the final barrier", 10.0);
+  } catch (const std::exception& error) {
+    together = false;
+    spdlog::error("rank {}: {}; ending the job", cluster_->rank(), error.what());
+  }
+  scope_.reset();
+  {
+    std::lock_guard lock(session_mutex());
+    session_cluster().reset();
+  }
+  if (!together) MPI_Abort(MPI_COMM_WORLD, status == 0 ? 1 : status);
+  cluster_.reset();
+  MPI_Finalize();
+  return status;
+}
+
+}  // namespace curate::backends::mpi

@@ -1,0 +1,292 @@
+// The MPI executor end to end: `curate` runs under mpirun on 1 and 3 ranks, the 3 ranks
+// on made-up hosts (a hostfile and tests/backends/mpi/fake_rsh.sh), against the
+// LocalExecutor's results. Every mpirun costs about half a second, so each test
+// launches as few as it can.
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Outcome {
+  int status = -1;
+  std::string output;  // stdout and stderr
+  double seconds = 0.0;
+};
+
+Outcome run_shell(const std::string& command) {
+  const auto start = std::chrono::steady_clock::now();
+  Outcome outcome;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return outcome;
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) outcome.output.append(buffer, n);
+  const int raw = pclose(pipe);
+  outcome.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return outcome;
+}
+
+// Every line of every .jsonl file under `dir`, sorted: the records, whatever file and
+// order each executor wrote them in.
+std::vector<std::string> records_under(const fs::path& dir) {
+  std::vector<std::string> lines;
+  if (!fs::exists(dir)) return lines;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() != ".jsonl") continue;
+    std::ifstream in(entry.path());
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) lines.push_back(line);
+    }
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+std::vector<std::string> lines_of(const fs::path& file) {
+  std::vector<std::string> lines;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+constexpr int kFiles = 12;
+constexpr std::size_t kRecords = kFiles * 12;
+
+class MpiRun : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    setenv("OMPI_MCA_btl", "tcp,self", 1);
+    setenv("OMPI_MCA_btl_tcp_if_include", "lo", 1);
+    setenv("OMPI_MCA_oob_tcp_if_include", "lo", 1);
+    setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 1);
+    setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+    setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+    setenv("OMPI_MCA_plm_rsh_agent", CURATE_SOURCE_DIR "/tests/backends/mpi/fake_rsh.sh", 1);
+    unsetenv("CURATOR_IGNORE_RAY_HEAD_NODE");
+  }
+
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           (std::string("curate_mpi_") + info->name() + "_" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "input");
+    // 12 files, so source tasks spread over ranks; repeated texts across files (for the
+    // dedup cases) and short ones (for the filter).
+    for (int file = 0; file < kFiles; ++file) {
+      std::ofstream out(dir_ / "input" / ("part" + std::to_string(file) + ".jsonl"));
+      for (int line = 0; line < 12; ++line) {
+        const int text = (file * 12 + line) % 53;
+        std::string words = "word" + std::to_string(text);
+        for (int w = 0; w < text % 7; ++w) words += " more" + std::to_string(w);
+        out << json{{"id", "d" + std::to_string(file) + "-" + std::to_string(line)},
+                    {"text", words}}
+                   .dump()
+            << '\n';
+      }
+    }
+    std::ofstream(dir_ / "hosts") << "nodea slots=2\nnodeb slots=2\nnodec slots=2\n";
+  }
+
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  fs::path write_pipeline(const std::string& name, const std::string& stages_yaml) {
+    const fs::path file = dir_ / (name + ".yaml");
+    std::ofstream(file) << "name: " << name << "\nstages:\n" << stages_yaml;
+    return file;
+  }
+
+  // `curate ARGS` on the LocalExecutor (no launcher), or under mpirun with `ranks` ranks
+  // (3 ranks: one per fake host).
+  Outcome curate(const std::string& args, int ranks = 0, const std::string& env = "") {
+    std::string launcher;
+    if (ranks == 1) launcher = std::string(CURATE_MPIRUN) + " -np 1 ";
+    if (ranks > 1) {
+      launcher = std::string(CURATE_MPIRUN) + " -np " + std::to_string(ranks) + " --hostfile " +
+                 (dir_ / "hosts").string() + " --map-by node ";
+    }
+    return run_shell("cd " + dir_.string() + " && " + env + " timeout 60 " + launcher +
+                     CURATE_MPI_TEST_BINARY + " " + args);
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(MpiRun, ThreeFakeNodesSumResourcesAndSetUpOncePerStagePerNode) {
+  const Outcome local = curate("resources --json");
+  ASSERT_EQ(local.status, 0) << local.output;
+  const double cpus_here = json::parse(local.output)["nodes"][0]["cpus"].get<double>();
+
+  const Outcome cluster = curate("resources --json", 3);
+  ASSERT_EQ(cluster.status, 0) << cluster.output;
+  const json nodes = json::parse(cluster.output.substr(cluster.output.find('{')))["nodes"];
+  ASSERT_EQ(nodes.size(), 3u) << cluster.output;
+  double cpus = 0;
+  std::set<std::string> names;
+  for (const json& node : nodes) {
+    cpus += node["cpus"].get<double>();
+    names.insert(node["node_id"].get<std::string>());
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"nodea", "nodeb", "nodec"}));
+  EXPECT_TRUE(nodes[0]["is_head"].get<bool>());
+  EXPECT_EQ(nodes[0]["node_id"], "nodea");  // rank 0's node
+  EXPECT_DOUBLE_EQ(cpus, 3 * cpus_here);
+
+  const std::string stages =
+      "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
+      "  - stage: record_setup\n    name: first\n    params: {dir: setup_all}\n"
+      "  - stage: record_setup\n    name: second\n    params: {dir: setup_all}\n"
+      "  - stage: jsonl_writer\n    params: {output_dir: out_all}\n";
+  fs::create_directories(dir_ / "setup_all");
+  fs::create_directories(dir_ / "setup_nohead");
+  const fs::path all = write_pipeline("setup_all", stages);
+  std::string nohead_stages = stages;
+  for (const std::string from : {"setup_all", "out_all"}) {
+    const std::string to = from == "setup_all" ? "setup_nohead" : "out_nohead";
+    for (auto at = nohead_stages.find(from); at != std::string::npos; at = nohead_stages.find(from))
+      nohead_stages.replace(at, from.size(), to);
+  }
+  const fs::path nohead = write_pipeline("setup_nohead", nohead_stages);
+
+  const Outcome run_all = curate("run --quiet " + all.string(), 3);
+  ASSERT_EQ(run_all.status, 0) << run_all.output;
+  EXPECT_EQ(lines_of(dir_ / "setup_all" / "setup.log"),
+            (std::vector<std::string>{"first nodea", "first nodeb", "first nodec", "second nodea",
+                                      "second nodeb", "second nodec"}));
+
+  const Outcome run_nohead =
+      curate("run --quiet " + nohead.string(), 3, "CURATOR_IGNORE_RAY_HEAD_NODE=1");
+  ASSERT_EQ(run_nohead.status, 0) << run_nohead.output;
+  EXPECT_EQ(
+      lines_of(dir_ / "setup_nohead" / "setup.log"),
+      (std::vector<std::string>{"first nodeb", "first nodec", "second nodeb", "second nodec"}));
+  // The head node's share is gone, and still every record was written (by the others).
+  const json stats = json::parse(std::ifstream(dir_ / "logs" / "setup_nohead" / "stats.json"));
+  EXPECT_EQ(records_under(dir_ / "out_nohead"), records_under(dir_ / "out_all"));
+  EXPECT_EQ(records_under(dir_ / "out_all").size(), kRecords);
+  EXPECT_EQ(stats["exit_status"], 0);
+}
+
+// The same pipelines give the same records on the LocalExecutor, 1 rank and 3 ranks.
+TEST_F(MpiRun, SameOutputsOnLocalOneRankAndThreeRanks) {
+  struct Case {
+    std::string name;
+    std::string stages;  // with OUT for the output folder
+  };
+  const std::vector<Case> cases = {
+      {"passthrough",
+       "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
+       "  - stage: jsonl_writer\n    params: {output_dir: OUT}\n"},
+      {"filter",
+       "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
+       "  - stage: word_count\n    params: {min_words: 4}\n"
+       "  - stage: jsonl_writer\n    params: {output_dir: OUT}\n"},
+      {"exact",
+       "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5, add_dedup_id: true}\n"
+       "  - stage: exact_duplicates\n    params: {removal_list_dir: OUT, num_partitions: 4}\n"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::vector<std::string>> results;
+    for (int ranks : {0, 1, 3}) {
+      const std::string name = c.name + "_np" + std::to_string(ranks);
+      std::string stages = c.stages;
+      stages.replace(stages.find("OUT"), 3, "out_" + name);
+      const Outcome outcome = curate("run --quiet " + write_pipeline(name, stages).string(), ranks);
+      ASSERT_EQ(outcome.status, 0) << name << ":\n" << outcome.output;
+      results.push_back(records_under(dir_ / ("out_" + name)));
+      if (ranks > 0) {
+        const json stats = json::parse(std::ifstream(dir_ / "logs" / name / "stats.json"));
+        EXPECT_EQ(stats["executor"], "MpiExecutor") << name;
+        EXPECT_EQ(stats["executor_type"], "mpi") << name;
+      }
+    }
+    EXPECT_FALSE(results[0].empty()) << c.name;
+    EXPECT_EQ(results[1], results[0]) << c.name << ": 1 rank differs from local";
+    EXPECT_EQ(results[2], results[0]) << c.name << ": 3 ranks differ from local";
+  }
+}
+
+// `curate dedup exact|fuzzy` across ranks: the shuffle, the LSH buckets and the connected
+// components gang span the ranks, and the removal lists, the deduplicated corpus and the
+// counters equal the LocalExecutor's.
+TEST_F(MpiRun, DedupWorkflowsGiveTheSameRemovalListsOnEveryRankCount) {
+  for (const std::string workflow : {"exact", "fuzzy"}) {
+    std::vector<json> counters;
+    std::vector<std::vector<std::string>> removals;
+    std::vector<std::vector<std::string>> kept;
+    for (int ranks : {0, 1, 3}) {
+      const std::string out = workflow + "_np" + std::to_string(ranks);
+      // On 3 ranks, messages of at most 256 bytes: every exchange takes several rounds.
+      const Outcome outcome =
+          curate("dedup " + workflow + " --input input --output " + out + " --perform-removal -q",
+                 ranks, ranks == 3 ? "CURATE_MPI_CHUNK_BYTES=256" : "");
+      ASSERT_EQ(outcome.status, 0) << out << ":\n" << outcome.output;
+      removals.push_back(records_under(dir_ / out / "removal_list"));
+      kept.push_back(records_under(dir_ / out / "deduplicated"));
+      json record = json::parse(std::ifstream(dir_ / out / "stats.json"))["counters"];
+      record.erase("removal_list");
+      record.erase("deduplicated");
+      counters.push_back(record);
+    }
+    EXPECT_FALSE(removals[0].empty()) << workflow;
+    EXPECT_EQ(removals[0].size() + kept[0].size(), kRecords) << workflow;
+    for (std::size_t i = 1; i < removals.size(); ++i) {
+      EXPECT_EQ(removals[i], removals[0]) << workflow << " run " << i;
+      EXPECT_EQ(kept[i], kept[0]) << workflow << " run " << i;
+      EXPECT_EQ(counters[i], counters[0]) << workflow << " run " << i;
+    }
+  }
+}
+
+TEST_F(MpiRun, AFailingOrKilledRankEndsTheJobAndARerunCompletes) {
+  const auto pipeline = [&](const std::string& name, const std::string& mode, int rank) {
+    return write_pipeline(name,
+                          "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
+                          "  - stage: fail_on_rank\n    params: {dir: " +
+                              dir_.string() + ", rank: " + std::to_string(rank) +
+                              ", mode: " + mode +
+                              ", sleep_ms: 30}\n"
+                              "  - stage: jsonl_writer\n    params: {output_dir: out_" +
+                              name + "}\n");
+  };
+  const Outcome thrown = curate("run --quiet " + pipeline("thrown", "throw", 1).string(), 3);
+  EXPECT_NE(thrown.status, 0) << thrown.output;
+  EXPECT_LT(thrown.seconds, 30.0);
+  EXPECT_NE(thrown.output.find("rank 1 on node nodeb"), std::string::npos) << thrown.output;
+  EXPECT_NE(thrown.output.find("fail_on_rank"), std::string::npos) << thrown.output;
+
+  const fs::path killed = pipeline("killed", "kill", 2);
+  const Outcome died = curate("run --quiet " + killed.string(), 3);
+  EXPECT_NE(died.status, 0) << died.output;
+  EXPECT_LT(died.seconds, 30.0);
+  EXPECT_NE(died.output.find("rank 2"), std::string::npos) << died.output;
+
+  std::ofstream(dir_ / "disarmed") << "\n";
+  const Outcome rerun = curate("run --quiet " + killed.string(), 3);
+  ASSERT_EQ(rerun.status, 0) << rerun.output;
+  EXPECT_EQ(records_under(dir_ / "out_killed").size(), kRecords);
+}
+
+}  // namespace
