@@ -52,7 +52,8 @@ std::vector<ForestEntry> decode_pairs(std::string_view bytes) {
   ByteReader reader(bytes);
   std::vector<ForestEntry> pairs(reader.get<uint64_t>());
   const auto raw = reader.take(pairs.size() * sizeof(pairs[0]));
-  std::memcpy(pairs.data(), raw.data(), raw.size());
+  // An empty vector's data() may be null, which memcpy must not get even for 0 bytes.
+  if (!raw.empty()) std::memcpy(pairs.data(), raw.data(), raw.size());
   return pairs;
 }
 
@@ -68,7 +69,7 @@ std::vector<int64_t> decode_labels(std::string_view bytes) {
   ByteReader reader(bytes);
   std::vector<int64_t> labels(reader.get<uint64_t>());
   const auto raw = reader.take(labels.size() * sizeof(int64_t));
-  std::memcpy(labels.data(), raw.data(), raw.size());
+  if (!raw.empty()) std::memcpy(labels.data(), raw.data(), raw.size());
   return labels;
 }
 

@@ -94,7 +94,7 @@ std::vector<TaskPtr> DuplicateClusteringStage::reduce(int, int partition,
       doc.first_shingle = arena.size();
       doc.shingle_count = set.size() / sizeof(uint64_t);
       arena.resize(arena.size() + doc.shingle_count);
-      std::memcpy(arena.data() + doc.first_shingle, set.data(), set.size());
+      if (!set.empty()) std::memcpy(arena.data() + doc.first_shingle, set.data(), set.size());
       docs.push_back(doc);
     }
   }
