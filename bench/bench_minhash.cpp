@@ -15,6 +15,7 @@
 // classic and one-permutation sketches at 112 and 260 values (skip it: --no_quality).
 // The corpus is generated in-process and deterministically.
 
+#include "bench_random.hpp"
 #include "curate/dedup/fuzzy/band_buckets.hpp"
 #include "curate/dedup/fuzzy/jaccard.hpp"
 #include "curate/dedup/fuzzy/lsh_params.hpp"
@@ -45,22 +46,7 @@ constexpr std::size_t kDocuments = 1024;
 constexpr std::size_t kDocumentBytes = 4096;
 constexpr std::size_t kVocabulary = 20000;
 
-// A small deterministic generator (splitmix64), the same on every platform.
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-  double uniform() { return static_cast<double>(next() >> 11) / 9007199254740992.0; }
-
- private:
-  uint64_t state_;
-};
+using curate::bench::Random;
 
 // English-like text: a Zipf vocabulary (weight 1 / (rank + 2.7)) whose first ranks are
 // the commonest English words and the rest pronounceable made-up words of 2-4 syllables,

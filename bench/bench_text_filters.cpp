@@ -11,6 +11,7 @@
 // (the analysis it shares is charged to the first rule that asks for it), sorted, so the
 // slowest rule is visible. The corpus is generated in-process, deterministically.
 
+#include "bench_random.hpp"
 #include "curate/core/document_batch.hpp"
 #include "curate/text/analyzed_document.hpp"
 #include "curate/text/filter_registry.hpp"
@@ -37,21 +38,7 @@ constexpr std::size_t kDocuments = 2048;
 constexpr std::size_t kDocumentBytes = 4096;
 constexpr std::size_t kBatchRows = 256;
 
-// A small deterministic generator (splitmix64), the same on every platform.
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-
- private:
-  uint64_t state_;
-};
+using curate::bench::Random;
 
 const std::vector<std::string>& vocabulary() {
   static const std::vector<std::string> words = [] {
