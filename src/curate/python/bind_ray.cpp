@@ -156,6 +156,7 @@ void bind_ray(nb::module_& m) {
   m.def("task_to_bytes", &task_to_bytes, nb::arg("task"),
         "Serialise a DocumentBatch, FileGroupTask or EmptyTask for another process.");
   m.def("task_from_bytes", &task_from_bytes, nb::arg("data"), "Inverse of task_to_bytes.");
+  bind_ray_stages(m);
 }
 
 }  // namespace curate::python

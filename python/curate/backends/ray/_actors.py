@@ -2,12 +2,35 @@
 
 Each rebuilds its stage from the pipeline document (registry names and parameters) and
 the Python stage objects Ray unpickled for it, then picks the stage at ``index`` of the
-built (composites expanded) list. Tasks travel as ``task_to_bytes`` blobs.
+built (composites expanded) list. Tasks travel as ``task_to_bytes`` blobs, each with its
+order key (see ``output_keys``): a bundle is a list of ``(key, blob)`` pairs.
 """
 
 from __future__ import annotations
 
+import struct
+
 from curate._native import native
+
+_INDEX = struct.Struct(">I")
+
+
+def order_index(index: int) -> bytes:
+    """Return one level of an order key: 4 bytes big-endian, so byte order is numeric order."""
+    return _INDEX.pack(index)
+
+
+def output_keys(input_keys: list[bytes], count: int) -> list[bytes]:
+    """Return the order keys of ``count`` outputs of one call over inputs with ``input_keys``.
+
+    The LocalExecutor's rule: as many outputs as inputs keep the inputs' keys by position;
+    otherwise each output gets the smallest input key plus its own position. Sorting by
+    key then gives the order a sequential run produces, whatever the worker count.
+    """
+    if count == len(input_keys):
+        return list(input_keys)
+    parent = min(input_keys) if input_keys else b""
+    return [parent + _INDEX.pack(i) for i in range(count)]
 
 
 def _build(document: str, python_stages: list, index: int):
@@ -52,16 +75,16 @@ class StageActor:
         return self._node_id
 
     def process(self, bundle: list) -> tuple[int, list]:
-        """Process a bundle of serialised tasks in calls of at most ``batch_size``.
+        """Process a bundle of (key, serialised task) in calls of at most ``batch_size``.
 
-        Return (number of outputs, serialised outputs): the driver reads only the number.
-        A failure raises RuntimeError naming the stage, the task ids and the node.
+        Return (number of outputs, (key, serialised output) pairs): the driver reads only
+        the number. A failure raises RuntimeError naming the stage, the task ids and the node.
         """
-        tasks = [native().task_from_bytes(blob) for blob in bundle]
         size = max(1, self._stage.batch_size)
         outputs = []
-        for start in range(0, len(tasks), size):
-            chunk = tasks[start:start + size]
+        for start in range(0, len(bundle), size):
+            keys = [key for key, _ in bundle[start:start + size]]
+            chunk = [native().task_from_bytes(blob) for _, blob in bundle[start:start + size]]
             try:
                 produced = self._stage.process_batch(chunk)
             except Exception as error:
@@ -69,7 +92,8 @@ class StageActor:
                 raise RuntimeError(
                     f"stage '{self._stage.name}' failed on task {ids} on node {self._node_id} "
                     f"(worker {self._worker_id}): {error}") from error
-            outputs.extend(native().task_to_bytes(task) for task in produced)
+            outputs.extend(zip(output_keys(keys, len(produced)),
+                               (native().task_to_bytes(task) for task in produced)))
         return len(outputs), outputs
 
     def teardown(self) -> None:

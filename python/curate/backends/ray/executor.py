@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import logging
 import math
 import os
@@ -11,6 +10,8 @@ from dataclasses import dataclass
 from curate._native import native
 from curate.backends.base import BaseExecutor
 from curate.backends.local import pipeline_document
+from curate.backends.ray._actors import order_index
+from curate.backends.ray._pool import TaskPool
 from curate.backends.utils import merge_executor_configs, warn_on_env_var_override
 from curate.tasks import _unwrap, _wrap
 
@@ -31,16 +32,6 @@ def _require_ray():
         raise ImportError("RayExecutor needs Ray: install it with `pip install 'curate[ray]'`") \
             from error
     return ray
-
-
-@dataclass
-class _Pool:
-    """The actors of one stage, and the work waiting for them."""
-
-    name: str
-    actors: list
-    idle: collections.deque
-    queued: collections.deque  # references to bundles (lists of serialised tasks)
 
 
 @dataclass
@@ -77,13 +68,14 @@ class RayExecutor(BaseExecutor):
             address = self.config.get("address") or os.environ.get("RAY_ADDRESS") or "local"
             ray.init(address=address, ignore_reinit_error=True, include_dashboard=False,
                      logging_level=logging.WARNING)
-        pools: list[_Pool] = []
+        pools: list[TaskPool] = []
         try:
             nodes = self._nodes(ray)
             plan = self._plan(built, first, nodes)
             self._setup_on_nodes(ray, document, python_stages, built, first, nodes)
             self._create_pools(ray, document, python_stages, built, nodes, plan, pools)
-            return self._stream(ray, pools, [native().task_to_bytes(t) for t in seeds])
+            return self._stream(ray, pools, [(order_index(i), native().task_to_bytes(t))
+                                             for i, t in enumerate(seeds)])
         finally:
             self._teardown(ray, pools)
             if started:
@@ -168,21 +160,20 @@ class RayExecutor(BaseExecutor):
         return plan
 
     def _create_pools(self, ray, document, python_stages, built, nodes, plan,
-                      pools: list[_Pool]) -> None:
+                      pools: list[TaskPool]) -> None:
         """Create every stage's actors into ``pools``, then set them all up together.
 
         Pools are appended before any setup is awaited, so teardown reaches every actor.
+        Shuffle and gang stages get their own kinds of pool (``_shuffle``, ``_gang``).
         """
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-        from curate.backends.ray._actors import StageActor
-
-        actor_class = ray.remote(StageActor)
         setups, placed = [], 0
         for index, cpus, count in plan:
             stage = built[index]
             actors: list = []
-            pools.append(_Pool(stage.name, actors, collections.deque(), collections.deque()))
+            actor_class, pool = _stage_pool(ray, stage, actors, count)
+            pools.append(pool)
             for _ in range(count):
                 options = self._actor_options(stage, cpus)
                 if self.ignore_head_node and "scheduling_strategy" not in options:
@@ -193,49 +184,59 @@ class RayExecutor(BaseExecutor):
                         node["NodeID"], soft=False)
                 actor = actor_class.options(**options).remote(document, python_stages, index)
                 actors.append(actor)
-                setups.append(actor.setup.remote())
-            pools[-1].idle.extend(actors)
+            setups += pool.setup_calls()
+            pool.idle.extend(actors)
         _get_naming_stage(ray, setups)
 
-    def _stream(self, ray, pools: list[_Pool], seeds: list[bytes]) -> list:
-        """Move bundles from pool to pool until every stage is idle; return the outputs."""
+    def _stream(self, ray, pools: list[TaskPool], seeds: list[tuple[bytes, bytes]]) -> list:
+        """Move bundles from pool to pool until every stage is done; return the outputs.
+
+        Outputs come back in the order of their keys: the order the LocalExecutor gives.
+        """
         pools[0].queued.append(ray.put(seeds))
-        in_flight: dict = {}  # count reference -> (pool index, actor, bundle reference)
+        in_flight: dict = {}  # watched reference -> (pool index, Call)
         finished: list = []
         while True:
+            # A stage's input is complete once every stage before it is done.
+            upstream_done, before = [], True
+            for pool in pools:
+                upstream_done.append(before)
+                before = before and pool.done(upstream_done[-1])
+            if before:
+                break
             # Downstream first, and a stage upstream of a full queue waits: bounded work.
             for i in reversed(range(len(pools))):
-                pool = pools[i]
                 blocked = i + 1 < len(pools) and len(pools[i + 1].queued) >= \
                     _QUEUED_PER_ACTOR * len(pools[i + 1].actors)
-                while pool.idle and pool.queued and not blocked:
-                    actor = pool.idle.popleft()
-                    count_ref, bundle_ref = actor.process.options(num_returns=2).remote(
-                        pool.queued.popleft())
-                    in_flight[count_ref] = (i, actor, bundle_ref)
+                for call in pools[i].dispatch(upstream_done[i], blocked):
+                    in_flight[call.ref] = (i, call)
             if not in_flight:
-                break
+                raise RuntimeError("RayExecutor: no stage can make progress although the run "
+                                   "is not done (an executor bug; please report it)")
             ready, _ = ray.wait(list(in_flight), num_returns=1)
-            for count_ref in ready:
-                i, actor, bundle_ref = in_flight.pop(count_ref)
+            for ref in ready:
+                i, call = in_flight.pop(ref)
                 try:
-                    count = ray.get(count_ref)
+                    value = ray.get(ref)
                 except ray.exceptions.RayError as error:
-                    raise RuntimeError(f"RayExecutor: {_describe(error, pools[i].name)}") from None
-                pools[i].idle.append(actor)
-                if count == 0:
-                    continue
+                    where = pools[i].name + pools[i].where(call)
+                    raise RuntimeError(f"RayExecutor: {_describe(error, where)}") from None
+                produced = pools[i].complete(call, value)
                 if i + 1 < len(pools):
-                    pools[i + 1].queued.append(bundle_ref)
+                    pools[i + 1].queued.extend(produced)
                 else:
-                    finished.append(bundle_ref)
-        outputs = []
-        for bundle_ref in finished:
-            outputs.extend(_wrap(native().task_from_bytes(blob)) for blob in ray.get(bundle_ref))
-        return outputs
+                    finished.extend(produced)
+        pairs = [pair for bundle_ref in finished for pair in ray.get(bundle_ref)]
+        pairs.sort(key=lambda pair: pair[0])
+        return [_wrap(native().task_from_bytes(blob)) for _, blob in pairs]
 
-    def _teardown(self, ray, pools: list[_Pool]) -> None:
-        """Tear down and kill every actor created, whether or not the run succeeded."""
+    def _teardown(self, ray, pools: list[TaskPool]) -> None:
+        """Tear down and kill every actor created, whether or not the run succeeded.
+
+        Gangs are aborted first, so no member waits in a collective instead of tearing down.
+        """
+        for pool in pools:
+            pool.abort("the run ended")
         actors = [actor for pool in pools for actor in pool.actors]
         refs = [actor.teardown.remote() for actor in actors]
         if refs:
@@ -247,8 +248,24 @@ class RayExecutor(BaseExecutor):
                     ray.get(ref)
                 except ray.exceptions.RayError as error:
                     _log.warning("RayExecutor: a teardown failed: %s", error)
-        for actor in actors:
+        for actor in actors + [helper for pool in pools for helper in pool.helpers]:
             ray.kill(actor)
+
+
+def _stage_pool(ray, stage, actors: list, count: int):
+    """Return (Ray actor class, pool) for ``stage``: a task, shuffle or gang stage."""
+    kind = native().stage_kind(stage)
+    if kind == "shuffle":
+        from curate.backends.ray._shuffle import ShuffleActor, shuffle_pool
+
+        return ray.remote(ShuffleActor), shuffle_pool(stage, actors)
+    if kind == "gang":
+        from curate.backends.ray._gang import GangActor, gang_pool
+
+        return ray.remote(GangActor), gang_pool(ray, stage, actors, count)
+    from curate.backends.ray._actors import StageActor
+
+    return ray.remote(StageActor), TaskPool(stage.name, actors)
 
 
 def _get_naming_stage(ray, refs: list) -> None:

@@ -1,0 +1,156 @@
+"""Shuffle and LSH stages on Ray: route in actors, blocks in the object store, reduce.
+
+Each route call (one bundle) returns one object per partition, holding the RowBlocks
+of that partition, one per routed input with the input's order key, so the reducer of
+a partition fetches only its own blocks. The driver fetches only a summary (which
+partitions got rows). When every input of a round is routed (the barrier), every
+non-empty partition is reduced on one of the stage's actors, which puts the blocks in
+the order of their inputs in the stream, as the LocalExecutor does: the same for every
+worker count. Rounds follow one another; the inputs are kept, as references, until the
+last round routed them.
+"""
+
+from __future__ import annotations
+
+import collections
+import enum
+
+from curate._native import native
+from curate.backends.ray._actors import StageActor, order_index, output_keys
+from curate.backends.ray._pool import Call, TaskPool
+
+
+class ShuffleActor(StageActor):
+    """One worker instance of a shuffle stage; Ray calls one method at a time."""
+
+    def route(self, bundle: list, round_: int) -> tuple:
+        """Route every (key, task) of ``bundle`` in ``round_``.
+
+        Return the summary (the partitions that got rows), then one value per partition:
+        None, or a list of (input key, RowBlock bytes), one per input that emitted to it.
+        """
+        partitions = native().shuffle_shape(self._stage)[0]
+        routed: list = [None] * partitions
+        for key, blob in bundle:
+            task = native().task_from_bytes(blob)
+            try:
+                blocks = native().shuffle_route(self._stage, task, round_)
+            except Exception as error:
+                raise RuntimeError(
+                    f"stage '{self._stage.name}' failed on task {task.task_id!r} (route, round "
+                    f"{round_}) on node {self._node_id} (worker {self._worker_id}): "
+                    f"{error}") from error
+            for partition, block in enumerate(blocks):
+                if block is not None:
+                    if routed[partition] is None:
+                        routed[partition] = []
+                    routed[partition].append((key, block))
+        summary = [p for p, blocks in enumerate(routed) if blocks is not None]
+        return (summary, *routed)
+
+    def reduce(self, round_: int, partition: int, *routed: list) -> tuple[int, list]:
+        """Reduce ``partition`` of ``round_`` over the blocks of every route call.
+
+        Return (number of outputs, (key, serialised output) pairs), keyed after the
+        round and partition as the LocalExecutor keys them.
+        """
+        blocks = sorted((pair for part in routed for pair in part), key=lambda pair: pair[0])
+        try:
+            outputs = native().shuffle_reduce(self._stage, round_, partition,
+                                              [block for _, block in blocks])
+        except Exception as error:
+            raise RuntimeError(
+                f"stage '{self._stage.name}' failed in reduce of partition {partition} (round "
+                f"{round_}) on node {self._node_id} (worker {self._worker_id}): "
+                f"{error}") from error
+        keys = output_keys([order_index(round_) + order_index(partition)], len(outputs))
+        return len(outputs), list(zip(keys, (native().task_to_bytes(t) for t in outputs)))
+
+
+class _Phase(enum.Enum):
+    ROUTE = "route"
+    REDUCE = "reduce"
+    DONE = "done"
+
+
+class ShufflePool(TaskPool):
+    """The driver's state of one shuffle stage: rounds of route, barrier, reduce."""
+
+    def __init__(self, name: str, actors: list, partitions: int, rounds: int) -> None:
+        super().__init__(name, actors)
+        self.partitions = partitions
+        self.rounds = rounds
+        self.round = 0
+        self.phase = _Phase.ROUTE
+        self.kept: list = []  # input bundles, routed again in later rounds
+        self.rerouting: collections.deque = collections.deque()  # this round's inputs
+        self.routed: list[list] = [[] for _ in range(partitions)]  # non-empty block objects
+        self.reducing: collections.deque = collections.deque()  # partitions to reduce
+        self.moved_blocks = 0  # partition objects handed to reducers, over all rounds
+
+    def dispatch(self, upstream_done: bool, blocked: bool) -> list[Call]:
+        calls = []
+        while True:
+            if self.phase is _Phase.ROUTE:
+                calls += self._route()
+                routed_all = not self.rerouting and self.busy == 0 and (
+                    self.round > 0 or (upstream_done and not self.queued))
+                if not routed_all:
+                    return calls
+                # The barrier: every input of this round is routed.
+                self.phase = _Phase.REDUCE
+                self.reducing.extend(p for p in range(self.partitions) if self.routed[p])
+            if self.phase is _Phase.REDUCE:
+                while self.idle and self.reducing and not blocked:
+                    partition = self.reducing.popleft()
+                    parts, self.routed[partition] = self.routed[partition], []
+                    self.moved_blocks += len(parts)
+                    actor = self.idle.popleft()
+                    count_ref, bundle_ref = actor.reduce.options(num_returns=2).remote(
+                        self.round, partition, *parts)
+                    calls.append(self.start(actor, ("reduce", bundle_ref), count_ref))
+                if self.reducing or self.busy:
+                    return calls
+                self.round += 1
+                if self.round == self.rounds:
+                    self.phase = _Phase.DONE
+                    self.kept = []
+                    return calls
+                self.phase = _Phase.ROUTE
+                self.rerouting.extend(self.kept)
+                if self.round + 1 == self.rounds:
+                    self.kept = []  # the last round: each input is dropped once routed
+            if self.phase is _Phase.DONE:
+                return calls
+
+    def _route(self) -> list[Call]:
+        calls = []
+        source = self.queued if self.round == 0 else self.rerouting
+        while self.idle and source:
+            bundle_ref = source.popleft()
+            if self.round == 0 and self.rounds > 1:
+                self.kept.append(bundle_ref)
+            actor = self.idle.popleft()
+            refs = actor.route.options(num_returns=self.partitions + 1).remote(
+                bundle_ref, self.round)
+            calls.append(self.start(actor, ("route", refs[1:]), refs[0]))
+        return calls
+
+    def complete(self, call: Call, value) -> list:
+        self.busy -= 1
+        self.idle.append(call.actor)
+        kind, refs = call.context
+        if kind == "reduce":
+            return [refs] if value else []
+        for partition in value:  # the objects of empty partitions are dropped here
+            self.routed[partition].append(refs[partition])
+        return []
+
+    def done(self, upstream_done: bool) -> bool:
+        return self.phase is _Phase.DONE and self.busy == 0
+
+
+def shuffle_pool(stage, actors: list) -> ShufflePool:
+    """Return the pool of shuffle stage ``stage`` (built, on the driver) over ``actors``."""
+    partitions, rounds, _ = native().shuffle_shape(stage)
+    return ShufflePool(stage.name, actors, partitions, rounds)
