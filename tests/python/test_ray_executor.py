@@ -30,9 +30,12 @@ HERE = pathlib.Path(__file__).resolve().parent
 OBJECT_STORE_BYTES = 80 * 1024 * 1024
 
 
-def _raylet_pids() -> set[int]:
-    found = subprocess.run(["pgrep", "-f", "raylet"], capture_output=True, text=True)
-    return {int(pid) for pid in found.stdout.split()}
+def _raylet_pids(session: str = "") -> set[int]:
+    """Return the pids of raylets (of the Ray session whose folder is ``session``, if given:
+    other clusters on this machine are not ours to check)."""
+    found = subprocess.run(["pgrep", "-af", "raylet"], capture_output=True, text=True)
+    return {int(line.split()[0]) for line in found.stdout.splitlines()
+            if "/raylet" in line and session in line}
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +50,7 @@ def cluster():
     node_args = {"num_cpus": 1, "object_store_memory": OBJECT_STORE_BYTES}
     ray_cluster = Cluster(initialize_head=True, connect=True,
                           head_node_args={**node_args, "include_dashboard": False})
+    session = ray_cluster.head_node.get_session_dir_path()
     try:
         for _ in range(2):
             ray_cluster.add_node(**node_args)
@@ -57,9 +61,9 @@ def cluster():
         ray_cluster.shutdown()
         os.environ["PYTHONPATH"] = old_path
         deadline = time.monotonic() + 20
-        while _raylet_pids() - before and time.monotonic() < deadline:
+        while _raylet_pids(session) - before and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not _raylet_pids() - before, "a raylet outlived the cluster"
+        assert not _raylet_pids(session) - before, "a raylet outlived the cluster"
 
 
 def _head_node_id() -> str:

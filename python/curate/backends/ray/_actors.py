@@ -1,8 +1,10 @@
 """What runs inside Ray workers: a stage actor and the per-node setup task.
 
-Each rebuilds its stage from the pipeline document (registry names and parameters) and
-the Python stage objects Ray unpickled for it, then picks the stage at ``index`` of the
-built (composites expanded) list. Tasks travel as ``task_to_bytes`` blobs, each with its
+Each gets its stage from a source: a ``DocumentStage`` (rebuilt from the pipeline
+document, registry names and parameters, and the Python stage objects Ray unpickled for
+it: the stage at ``index`` of the built, composites expanded, list), or a
+``ShippedStage`` (a built engine stage that Ray pickled as its description). Tasks
+travel as ``task_to_bytes`` blobs, each with its
 order key (see ``output_keys``): a bundle is a list of ``(key, blob)`` pairs.
 """
 
@@ -33,16 +35,37 @@ def output_keys(input_keys: list[bytes], count: int) -> list[bytes]:
     return [parent + _INDEX.pack(i) for i in range(count)]
 
 
-def _build(document: str, python_stages: list, index: int):
-    return native().build_stages(document, list(python_stages))[index]
+class DocumentStage:
+    """Stage ``index`` of the stages a pipeline document builds (Python Pipelines)."""
+
+    def __init__(self, document: str, python_stages: list, index: int) -> None:
+        self.document = document
+        self.python_stages = python_stages
+        self.index = index
+
+    def build(self):
+        """Return a fresh instance of the stage, built in this process."""
+        return native().build_stages(self.document, list(self.python_stages))[self.index]
 
 
-def setup_on_node(document: str, python_stages: list, index: int) -> str:
-    """Run ``setup_on_node`` of stage ``index`` on the node this task was placed on."""
+class ShippedStage:
+    """A built engine stage (NativeStage), pickled by Ray as its description (the C++
+    workflows' stages, which no pipeline document names)."""
+
+    def __init__(self, stage) -> None:
+        self.stage = stage
+
+    def build(self):
+        """Return this process's copy of the stage (each unpickling makes its own)."""
+        return self.stage
+
+
+def setup_on_node(source) -> str:
+    """Run ``setup_on_node`` of the stage of ``source`` on the node this task was placed on."""
     import ray
 
     node_id = ray.get_runtime_context().get_node_id()
-    stage = _build(document, python_stages, index)
+    stage = source.build()
     try:
         stage.setup_on_node(node_id)
     except Exception as error:
@@ -54,13 +77,13 @@ def setup_on_node(document: str, python_stages: list, index: int) -> str:
 class StageActor:
     """One worker instance of one stage; Ray calls one method at a time."""
 
-    def __init__(self, document: str, python_stages: list, index: int) -> None:
+    def __init__(self, source) -> None:
         import ray
 
         context = ray.get_runtime_context()
         self._node_id = context.get_node_id()
         self._worker_id = context.get_worker_id()
-        self._stage = _build(document, python_stages, index)
+        self._stage = source.build()
         self._set_up = False
 
     def setup(self) -> str:
@@ -96,8 +119,11 @@ class StageActor:
                                (native().task_to_bytes(task) for task in produced)))
         return len(outputs), outputs
 
-    def teardown(self) -> None:
-        """Call the stage's ``teardown`` once, if ``setup`` ran."""
+    def teardown(self):
+        """Call the stage's ``teardown`` once, if ``setup`` ran; return the stage's counters
+        (what the driver merges into its own stage object), or None."""
         if self._set_up:
             self._set_up = False
             self._stage.teardown()
+        counters = getattr(self._stage, "counters", None)
+        return counters() if counters is not None else None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from curate._native import native
 from curate.backends.base import BaseExecutor
 from curate.backends.local import pipeline_document
-from curate.backends.ray._actors import order_index
+from curate.backends.ray._actors import DocumentStage, ShippedStage, order_index
 from curate.backends.ray._pool import TaskPool
 from curate.backends.utils import merge_executor_configs, warn_on_env_var_override
 from curate.tasks import _unwrap, _wrap
@@ -61,7 +61,26 @@ class RayExecutor(BaseExecutor):
         first = 1 if initial_tasks is not None else 0  # skip the initial_tasks entry
         seeds = [native().NativeEmptyTask("empty", "")] if initial_tasks is None else [
             self._seed(task) for task in initial_tasks]
+        sources = [DocumentStage(document, python_stages, i) for i in range(len(built))]
+        return [_wrap(task) for task in self._run(ray, built, sources, first, seeds, False)]
 
+    def _execute_native(self, stages: list, initial_tasks: list) -> list:
+        """Run built engine stages (NativeStage) over NativeTasks; return NativeTasks.
+
+        Called by the engine's Python-executor bridge, so the C++ workflows (exact and
+        fuzzy deduplication) run their phases on Ray. Every actor gets its stage by
+        pickling (the stage's description); each actor's counters are merged into
+        ``stages`` at teardown, so the caller reads the run's counters from its own stages.
+        """
+        ray = _require_ray()
+        sources = [ShippedStage(stage) for stage in stages]
+        seeds = list(initial_tasks) or [native().NativeEmptyTask("empty", "")]
+        return self._run(ray, list(stages), sources, 0, seeds, True)
+
+    def _run(self, ray, built: list, sources: list, first: int, seeds: list,
+             merge_counters: bool) -> list:
+        """Run stages ``built[first:]`` (each actor builds its own from ``sources``) over
+        the NativeTasks ``seeds``; return the last stage's NativeTasks, in key order."""
         started = not ray.is_initialized()
         if started:
             # "local" starts a Ray of our own rather than joining one found on this machine.
@@ -69,15 +88,17 @@ class RayExecutor(BaseExecutor):
             ray.init(address=address, ignore_reinit_error=True, include_dashboard=False,
                      logging_level=logging.WARNING)
         pools: list[TaskPool] = []
+        plan: list = []
         try:
             nodes = self._nodes(ray)
             plan = self._plan(built, first, nodes)
-            self._setup_on_nodes(ray, document, python_stages, built, first, nodes)
-            self._create_pools(ray, document, python_stages, built, nodes, plan, pools)
+            self._setup_on_nodes(ray, sources, built, first, nodes)
+            self._create_pools(ray, sources, built, nodes, plan, pools)
             return self._stream(ray, pools, [(order_index(i), native().task_to_bytes(t))
                                              for i, t in enumerate(seeds)])
         finally:
-            self._teardown(ray, pools)
+            self._teardown(ray, pools, [built[i] for i, _, _ in plan] if merge_counters and
+                           len(pools) == len(plan) else None)
             if started:
                 ray.shutdown()
 
@@ -98,7 +119,7 @@ class RayExecutor(BaseExecutor):
                                "(ignore_head_node leaves none); add worker nodes")
         return nodes
 
-    def _setup_on_nodes(self, ray, document, python_stages, built, first, nodes) -> None:
+    def _setup_on_nodes(self, ray, sources, built, first, nodes) -> None:
         """Run setup_on_node once per (stage, node), all at once, awaited by one ray.get."""
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
@@ -114,7 +135,7 @@ class RayExecutor(BaseExecutor):
                 refs.append(remote.options(
                     num_cpus=cpus, num_gpus=stage.gpus,
                     scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"], soft=False),
-                ).remote(document, python_stages, index))
+                ).remote(sources[index]))
         _get_naming_stage(ray, refs)
 
     def _actor_options(self, stage, cpus: float) -> dict:
@@ -159,8 +180,7 @@ class RayExecutor(BaseExecutor):
                                "available.")
         return plan
 
-    def _create_pools(self, ray, document, python_stages, built, nodes, plan,
-                      pools: list[TaskPool]) -> None:
+    def _create_pools(self, ray, sources, built, nodes, plan, pools: list[TaskPool]) -> None:
         """Create every stage's actors into ``pools``, then set them all up together.
 
         Pools are appended before any setup is awaited, so teardown reaches every actor.
@@ -182,7 +202,7 @@ class RayExecutor(BaseExecutor):
                     placed += 1
                     options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(
                         node["NodeID"], soft=False)
-                actor = actor_class.options(**options).remote(document, python_stages, index)
+                actor = actor_class.options(**options).remote(sources[index])
                 actors.append(actor)
             setups += pool.setup_calls()
             pool.idle.extend(actors)
@@ -228,26 +248,32 @@ class RayExecutor(BaseExecutor):
                     finished.extend(produced)
         pairs = [pair for bundle_ref in finished for pair in ray.get(bundle_ref)]
         pairs.sort(key=lambda pair: pair[0])
-        return [_wrap(native().task_from_bytes(blob)) for _, blob in pairs]
+        return [native().task_from_bytes(blob) for _, blob in pairs]
 
-    def _teardown(self, ray, pools: list[TaskPool]) -> None:
+    def _teardown(self, ray, pools: list[TaskPool], counters_into: list | None = None) -> None:
         """Tear down and kill every actor created, whether or not the run succeeded.
 
         Gangs are aborted first, so no member waits in a collective instead of tearing down.
+        With ``counters_into`` (one stage object per pool), each actor's counters are
+        merged into its pool's stage.
         """
         for pool in pools:
             pool.abort("the run ended")
+        owners = [i for i, pool in enumerate(pools) for _ in pool.actors]
         actors = [actor for pool in pools for actor in pool.actors]
         refs = [actor.teardown.remote() for actor in actors]
         if refs:
             _, pending = ray.wait(refs, num_returns=len(refs), timeout=_TEARDOWN_TIMEOUT_S)
-            for ref in refs:
+            for owner, ref in zip(owners, refs):
                 if ref in pending:
                     continue
                 try:
-                    ray.get(ref)
+                    counters = ray.get(ref)
                 except ray.exceptions.RayError as error:
                     _log.warning("RayExecutor: a teardown failed: %s", error)
+                    continue
+                if counters_into is not None and counters is not None:
+                    counters_into[owner].merge_counters(counters)
         for actor in actors + [helper for pool in pools for helper in pool.helpers]:
             ray.kill(actor)
 
