@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import collections
 import enum
+import logging
+import time
 
 from curate._native import native
 from curate.backends.ray._actors import StageActor, order_index, output_keys
 from curate.backends.ray._pool import Call, TaskPool
+
+_log = logging.getLogger("curate.ray")
 
 
 class ShuffleActor(StageActor):
@@ -26,8 +30,9 @@ class ShuffleActor(StageActor):
     def route(self, bundle: list, round_: int) -> tuple:
         """Route every (key, task) of ``bundle`` in ``round_``.
 
-        Return the summary (the partitions that got rows), then one value per partition:
-        None, or a list of (input key, RowBlock bytes), one per input that emitted to it.
+        Return the summary ((partition, bytes of its blocks) for the partitions that got
+        rows), then one value per partition: None, or a list of (input key, RowBlock
+        bytes), one per input that emitted to it.
         """
         partitions = native().shuffle_shape(self._stage)[0]
         routed: list = [None] * partitions
@@ -45,7 +50,8 @@ class ShuffleActor(StageActor):
                     if routed[partition] is None:
                         routed[partition] = []
                     routed[partition].append((key, block))
-        summary = [p for p, blocks in enumerate(routed) if blocks is not None]
+        summary = [(p, sum(len(block) for _, block in blocks))
+                   for p, blocks in enumerate(routed) if blocks is not None]
         return (summary, *routed)
 
     def reduce(self, round_: int, partition: int, *routed: list) -> tuple[int, list]:
@@ -87,6 +93,8 @@ class ShufflePool(TaskPool):
         self.routed: list[list] = [[] for _ in range(partitions)]  # non-empty block objects
         self.reducing: collections.deque = collections.deque()  # partitions to reduce
         self.moved_blocks = 0  # partition objects handed to reducers, over all rounds
+        self.moved_bytes = 0  # their RowBlock bytes
+        self.started = None  # when the first route call started (time.monotonic)
 
     def dispatch(self, upstream_done: bool, blocked: bool) -> list[Call]:
         calls = []
@@ -115,6 +123,7 @@ class ShufflePool(TaskPool):
                 if self.round == self.rounds:
                     self.phase = _Phase.DONE
                     self.kept = []
+                    self._report()
                     return calls
                 self.phase = _Phase.ROUTE
                 self.rerouting.extend(self.kept)
@@ -127,6 +136,8 @@ class ShufflePool(TaskPool):
         calls = []
         source = self.queued if self.round == 0 else self.rerouting
         while self.idle and source:
+            if self.started is None:
+                self.started = time.monotonic()
             bundle_ref = source.popleft()
             if self.round == 0 and self.rounds > 1:
                 self.kept.append(bundle_ref)
@@ -142,9 +153,18 @@ class ShufflePool(TaskPool):
         kind, refs = call.context
         if kind == "reduce":
             return [refs] if value else []
-        for partition in value:  # the objects of empty partitions are dropped here
+        for partition, size in value:  # the objects of empty partitions are dropped here
             self.routed[partition].append(refs[partition])
+            self.moved_bytes += size
         return []
+
+    def _report(self) -> None:
+        seconds = time.monotonic() - self.started if self.started is not None else 0.0
+        megabytes = self.moved_bytes / 1e6
+        _log.info("stage '%s': shuffle moved %.3f MB of partition blocks (%d objects) through the object "
+                  "store in %.3f s from first route to last reduce (%.1f MB/s), %d round(s)",
+                  self.name, megabytes, self.moved_blocks, seconds,
+                  megabytes / seconds if seconds > 0 else 0.0, self.rounds)
 
     def done(self, upstream_done: bool) -> bool:
         return self.phase is _Phase.DONE and self.busy == 0
