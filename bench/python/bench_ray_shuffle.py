@@ -6,8 +6,10 @@ Runs the exact-dedup pipeline (jsonl_reader with dedup ids, exact_duplicates: ha
 shuffle on the hash, removal list) on a local three-node Ray cluster (ray.cluster_utils:
 a head and two nodes, one CPU each, as the tests use) and on the LocalExecutor (all
 cores), and prints, as medians of --repeat runs (default 3):
-- the MB of partition blocks (RowBlock bytes) the shuffle moved through Ray's object store
-  and the time from the first route to the last reduce: the object-store shuffle rate;
+- the MB of partition blocks (RowBlock bytes) the shuffle moved through Ray's object store,
+  per second from the first route to the last reduce (reading and hashing included), and
+  per second from the barrier to the last reduce (reducers fetching their blocks from
+  the object store and reducing them): the object-store shuffle rate;
 - the wall time of the whole pipeline on Ray and locally, and the same MB per second of
   wall time for both (the local shuffle moves the same blocks, in memory).
 Both runs' removal lists are compared: the benchmark fails if they differ.
@@ -29,7 +31,8 @@ from curate.pipeline import Pipeline
 from curate.stages._engine import EngineStage
 from curate.stages.text.io.reader import JsonlReader
 
-_MOVED = re.compile(r"shuffle moved ([0-9.]+) MB .* in ([0-9.]+) s from first route")
+_MOVED = re.compile(r"shuffle moved ([0-9.]+) MB .* in ([0-9.]+) s from first route to last "
+                    r"reduce, ([0-9.]+) s of it from barrier")
 
 
 class _Lines(logging.Handler):
@@ -75,7 +78,7 @@ def main() -> None:
         for _ in range(2):
             cluster.add_node(**node)
         cluster.wait_for_nodes()
-        local_s, ray_s, moved_mb, shuffle_s = [], [], [], []
+        local_s, ray_s, moved_mb, shuffle_s, reduce_s = [], [], [], [], []
         for run in range(args.repeat):
             started = time.perf_counter()
             _pipeline(args.corpus, work / f"local{run}", args.partitions).run(LocalExecutor())
@@ -89,10 +92,12 @@ def main() -> None:
                 raise SystemExit(f"expected one shuffle report from the RayExecutor, got {lines.lines}")
             moved_mb.append(float(found[0].group(1)))
             shuffle_s.append(float(found[0].group(2)))
+            reduce_s.append(float(found[0].group(3)))
             if _listing(work / f"ray{run}") != _listing(work / f"local{run}"):
                 raise SystemExit("the removal lists of Ray and the LocalExecutor differ")
             print(f"run {run + 1}: local {local_s[-1]:.2f} s, ray {ray_s[-1]:.2f} s, shuffle "
-                  f"{moved_mb[-1]:.2f} MB in {shuffle_s[-1]:.2f} s", flush=True)
+                  f"{moved_mb[-1]:.2f} MB, first route to last reduce {shuffle_s[-1]:.2f} s, "
+                  f"barrier to last reduce {reduce_s[-1]:.2f} s", flush=True)
     finally:
         ray.shutdown()
         cluster.shutdown()
@@ -100,7 +105,11 @@ def main() -> None:
     mb = statistics.median(moved_mb)
     print(f"ray_shuffle_mb {mb:.2f}")
     print(f"ray_shuffle_window_s {statistics.median(shuffle_s):.3f}")
-    print(f"ray_shuffle_mb_per_s {statistics.median(m / s for m, s in zip(moved_mb, shuffle_s)):.1f}")
+    print(f"ray_route_to_reduce_mb_per_s "
+          f"{statistics.median(m / s for m, s in zip(moved_mb, shuffle_s)):.1f}")
+    print(f"ray_reduce_phase_s {statistics.median(reduce_s):.3f}")
+    print(f"ray_reduce_phase_mb_per_s "
+          f"{statistics.median(m / s for m, s in zip(moved_mb, reduce_s)):.1f}")
     print(f"ray_wall_s {statistics.median(ray_s):.2f}")
     print(f"local_wall_s {statistics.median(local_s):.2f}")
     print(f"ray_blocks_mb_per_wall_s {mb / statistics.median(ray_s):.1f}")

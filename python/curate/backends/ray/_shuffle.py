@@ -95,6 +95,8 @@ class ShufflePool(TaskPool):
         self.moved_blocks = 0  # partition objects handed to reducers, over all rounds
         self.moved_bytes = 0  # their RowBlock bytes
         self.started = None  # when the first route call started (time.monotonic)
+        self.barrier_at = 0.0  # when the current round's barrier passed
+        self.reduce_s = 0.0  # time from barrier to last reduce, over all rounds
 
     def dispatch(self, upstream_done: bool, blocked: bool) -> list[Call]:
         calls = []
@@ -107,6 +109,7 @@ class ShufflePool(TaskPool):
                     return calls
                 # The barrier: every input of this round is routed.
                 self.phase = _Phase.REDUCE
+                self.barrier_at = time.monotonic()
                 self.reducing.extend(p for p in range(self.partitions) if self.routed[p])
             if self.phase is _Phase.REDUCE:
                 while self.idle and self.reducing and not blocked:
@@ -119,6 +122,7 @@ class ShufflePool(TaskPool):
                     calls.append(self.start(actor, ("reduce", bundle_ref), count_ref))
                 if self.reducing or self.busy:
                     return calls
+                self.reduce_s += time.monotonic() - self.barrier_at
                 self.round += 1
                 if self.round == self.rounds:
                     self.phase = _Phase.DONE
@@ -161,10 +165,11 @@ class ShufflePool(TaskPool):
     def _report(self) -> None:
         seconds = time.monotonic() - self.started if self.started is not None else 0.0
         megabytes = self.moved_bytes / 1e6
-        _log.info("stage '%s': shuffle moved %.3f MB of partition blocks (%d objects) through the object "
-                  "store in %.3f s from first route to last reduce (%.1f MB/s), %d round(s)",
-                  self.name, megabytes, self.moved_blocks, seconds,
-                  megabytes / seconds if seconds > 0 else 0.0, self.rounds)
+        _log.info("stage '%s': shuffle moved %.3f MB of partition blocks (%d objects) through the "
+                  "object store in %.3f s from first route to last reduce, %.3f s of it from "
+                  "barrier to last reduce (%.1f MB/s), %d round(s)",
+                  self.name, megabytes, self.moved_blocks, seconds, self.reduce_s,
+                  megabytes / self.reduce_s if self.reduce_s > 0 else 0.0, self.rounds)
 
     def done(self, upstream_done: bool) -> bool:
         return self.phase is _Phase.DONE and self.busy == 0
