@@ -20,6 +20,11 @@ def native() -> types.ModuleType:
     return _curate
 
 
+def native_stage_from_bytes(data: bytes):
+    """Rebuild a NativeStage from its description bytes: what unpickling one calls."""
+    return native().stage_from_bytes(data)
+
+
 def require_pyarrow(what: str):
     """Return pyarrow, or raise ImportError naming the extra that installs it."""
     try:

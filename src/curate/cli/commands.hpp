@@ -1,5 +1,6 @@
 #pragma once
 
+#include "curate/core/executor.hpp"
 #include "curate/core/stage_registry.hpp"
 
 #include <filesystem>
@@ -27,6 +28,10 @@ struct CliContext {
   /// it executes: set by the `curate` binary; off for embedders and in-process tests,
   /// whose signal handling is their own.
   bool handle_interrupts = false;
+  /// When set, `curate dedup` runs its phases on this executor instead of making a
+  /// LocalExecutor (the Python bridge passes a RayExecutor through it); it must outlive
+  /// the command. No live progress or per-phase table then.
+  Executor* executor = nullptr;
 };
 
 /// The options of `curate run`.

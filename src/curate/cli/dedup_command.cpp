@@ -95,7 +95,11 @@ class PhaseRunner {
   PhaseRunner(const DedupOptions& options, CliContext& context)
       : options_(options), context_(context), mpi_(backends::mpi::MpiSession::cluster()) {
     json config = options.workers > 0 ? json{{"num_cpus", options.workers}} : json::object();
-    if (mpi_) {
+    if (context.executor != nullptr) {
+      // An executor of the caller's: it has no progress or statistics of this kind.
+      external_ = context.executor;
+      progress_ = [] { return std::vector<backends::StageProgress>{}; };
+    } else if (mpi_) {
       config["all_gather_outputs"] = true;
       auto executor = std::make_unique<backends::MpiExecutor>(config);
       const backends::MpiExecutor* view = executor.get();
@@ -111,7 +115,7 @@ class PhaseRunner {
     }
   }
 
-  Executor& executor() { return *executor_; }
+  Executor& executor() { return external_ != nullptr ? *external_ : *executor_; }
   /// Return true on the rank that reports (rank 0), or when not under MPI.
   bool driver() const { return !mpi_ || mpi_->rank() == 0; }
   const std::shared_ptr<backends::mpi::MpiCluster>& mpi() const { return mpi_; }
@@ -126,6 +130,7 @@ class PhaseRunner {
     ProgressReporter reporter(progress_, context_.err, progress);
     reporter.start();
     json result = body([&](const std::string& phase) {
+      if (!stats_) return;
       const auto stats = stats_();
       phases_[phase] = stats.to_json();
       if (!options_.quiet && !options_.json && driver())
@@ -141,6 +146,7 @@ class PhaseRunner {
   CliContext& context_;
   std::shared_ptr<backends::mpi::MpiCluster> mpi_;
   std::unique_ptr<Executor> executor_;
+  Executor* external_ = nullptr;  // the caller's (CliContext::executor), not owned
   std::function<std::vector<backends::StageProgress>()> progress_;
   std::function<backends::RunStats()> stats_;
   json phases_ = json::object();

@@ -85,14 +85,46 @@ StageSpec ProcessingStage::stage_spec() const {
   return spec;
 }
 
+void ProcessingStage::apply(const StageOverrides& overrides) {
+  if (overrides.name) set_name(*overrides.name);
+  if (overrides.resources) set_resources(*overrides.resources);
+  if (overrides.batch_size) set_batch_size(*overrides.batch_size);
+  if (overrides.num_workers) set_num_workers(overrides.num_workers);
+  if (overrides.stage_spec) spec_overrides_.update(*overrides.stage_spec);
+}
+
 std::shared_ptr<ProcessingStage> ProcessingStage::with_(const StageOverrides& overrides) const {
   std::shared_ptr<ProcessingStage> copy = clone();
-  if (overrides.name) copy->set_name(*overrides.name);
-  if (overrides.resources) copy->set_resources(*overrides.resources);
-  if (overrides.batch_size) copy->set_batch_size(*overrides.batch_size);
-  if (overrides.num_workers) copy->set_num_workers(overrides.num_workers);
-  if (overrides.stage_spec) copy->spec_overrides_.update(*overrides.stage_spec);
+  copy->apply(overrides);
   return copy;
+}
+
+StageRecipe ProcessingStage::recipe() const {
+  if (registry_recipe_) return *registry_recipe_;
+  throw StageNotDescribable(name_,
+                            "it was built in code and its class has no recipe() (a registry "
+                            "name and parameters); run it with an in-process executor such as "
+                            "the LocalExecutor, or give the class a recipe() and a registry "
+                            "entry");
+}
+
+StageDescription ProcessingStage::describe() const {
+  StageDescription out;
+  out.recipe = recipe();
+  out.name = name_;
+  out.resources = resources_;
+  out.batch_size = batch_size_;
+  out.num_workers = num_workers_;
+  out.spec_overrides = spec_overrides_;
+  return out;
+}
+
+nlohmann::json ProcessingStage::counters() const { return nlohmann::json::object(); }
+
+void ProcessingStage::merge_counters(const nlohmann::json& counters) {
+  if (counters.is_null() || (counters.is_object() && counters.empty())) return;
+  throw std::invalid_argument(fmt::format("stage '{}' keeps no counters but was asked to merge {}",
+                                          name_, counters.dump()));
 }
 
 }  // namespace curate

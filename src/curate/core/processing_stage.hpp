@@ -1,6 +1,7 @@
 #pragma once
 
 #include "curate/core/resources.hpp"
+#include "curate/core/stage_description.hpp"
 #include "curate/core/stage_spec.hpp"
 #include "curate/core/task.hpp"
 #include "curate/core/worker_context.hpp"
@@ -94,6 +95,29 @@ class ProcessingStage {
   /// Throw std::invalid_argument naming this stage when `task` lacks an input column.
   void validate_input(const Task& task) const;
 
+  /// Return the registry name, parameters and payload that build this stage's class
+  /// again in another process (see StageDescription for the executor's contract). Stages
+  /// made by `StageRegistry::create` (pipeline YAML) return their registry name and
+  /// parameters without overriding this; stages built in code override it. The default
+  /// otherwise throws StageNotDescribable. Called on the driver, any thread, any time.
+  virtual StageRecipe recipe() const;
+  /// Return `recipe()` plus the fields `with_` overrides: everything
+  /// `StageRegistry::rebuild` needs. Throws StageNotDescribable naming the stage.
+  StageDescription describe() const;
+
+  /// Return the counters this stage (and every instance sharing its counters: clones
+  /// made by an executor) has counted, as a JSON object; empty for a stage whose results
+  /// travel in its output tasks only. An instance rebuilt from a description starts at
+  /// zero, so an executor sends a worker's `counters()` back at its teardown and the
+  /// driver merges it into the stage it described. Thread-safe.
+  virtual nlohmann::json counters() const;
+  /// Add `counters` (what `counters()` of an instance of the same stage returned) into
+  /// this stage's counters: sums, or a maximum where the counter is one. Called by an
+  /// executor on the driver's stage, once per worker instance, concurrently with
+  /// nothing but other `merge_counters` calls. The default accepts only an empty object;
+  /// throws std::invalid_argument naming the stage for counters it does not know.
+  virtual void merge_counters(const nlohmann::json& counters);
+
  protected:
   explicit ProcessingStage(std::string name, Resources resources = {}, int batch_size = 1);
   ProcessingStage(const ProcessingStage&) = default;
@@ -105,11 +129,16 @@ class ProcessingStage {
   void set_num_workers(std::optional<int> num_workers);
 
  private:
+  friend class StageRegistry;  // attaches recipes and restores the described fields
+  void apply(const StageOverrides& overrides);
+
   std::string name_;
   Resources resources_;
   int batch_size_ = 1;
   std::optional<int> num_workers_;
   StageSpec spec_overrides_;
+  // Set by StageRegistry::create: the registry name and parameters this stage came from.
+  std::shared_ptr<const StageRecipe> registry_recipe_;
 };
 
 using StagePtr = std::shared_ptr<ProcessingStage>;

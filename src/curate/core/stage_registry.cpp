@@ -28,7 +28,7 @@ std::vector<std::string> StageParams::unused_keys() const {
 }
 
 void StageRegistry::add(StageRegistration registration) {
-  if (entries_.contains(registration.name)) {
+  if (entries_.contains(registration.name) || rebuilders_.contains(registration.name)) {
     throw std::invalid_argument(fmt::format("stage '{}' is already registered", registration.name));
   }
   std::string name = registration.name;
@@ -55,6 +55,7 @@ StagePtr StageRegistry::create(const std::string& name, const nlohmann::json& pa
     throw std::invalid_argument(fmt::format("stage '{}': unknown parameter '{}'{}", name,
                                             unused.front(), did_you_mean(unused.front(), valid)));
   }
+  remember_recipe(*stage, name, stage_params.values());
   return stage;
 }
 
@@ -66,6 +67,7 @@ StageCreation StageRegistry::create_checked(const std::string& name,
   try {
     stage_params.emplace(name, params);
     result.stage = registration.factory(*stage_params);
+    if (result.stage) remember_recipe(*result.stage, name, stage_params->values());
   } catch (const std::exception& error) {
     result.errors.emplace_back(error.what());
     if (!stage_params) return result;
@@ -78,6 +80,63 @@ StageCreation StageRegistry::create_checked(const std::string& name,
         fmt::format("stage '{}': unknown parameter '{}'{}", name, key, did_you_mean(key, valid)));
   }
   return result;
+}
+
+void StageRegistry::remember_recipe(ProcessingStage& stage, const std::string& name,
+                                    const nlohmann::json& params) {
+  stage.registry_recipe_ = std::make_shared<const StageRecipe>(StageRecipe{name, params, {}});
+}
+
+void StageRegistry::add_rebuilder(std::string name, StageRebuilder rebuilder) {
+  if (entries_.contains(name) || rebuilders_.contains(name)) {
+    throw std::invalid_argument(fmt::format("stage '{}' is already registered", name));
+  }
+  rebuilders_.emplace(std::move(name), std::move(rebuilder));
+}
+
+StagePtr StageRegistry::rebuild(const StageDescription& description) const {
+  const std::string& type = description.recipe.stage;
+  StagePtr stage;
+  if (const auto it = rebuilders_.find(type); it != rebuilders_.end()) {
+    StageParams params(type, description.recipe.params);
+    stage = it->second(params, description.recipe.payload);
+    const auto unused = params.unused_keys();
+    if (!unused.empty()) {
+      throw std::invalid_argument(
+          fmt::format("stage '{}': unknown parameter '{}' in its description (is the worker "
+                      "built from the same curate version as the driver?)",
+                      description.name, unused.front()));
+    }
+  } else if (entries_.contains(type)) {
+    if (!description.recipe.payload.empty()) {
+      throw std::invalid_argument(fmt::format(
+          "stage '{}': the pipeline stage '{}' takes no payload, but its description has {} "
+          "bytes of one",
+          description.name, type, description.recipe.payload.size()));
+    }
+    stage = create(type, description.recipe.params);
+  } else {
+    std::vector<std::string> known = names();
+    for (const auto& [name, rebuilder] : rebuilders_) known.push_back(name);
+    throw std::invalid_argument(
+        fmt::format("stage '{}': no stage type '{}' is registered to rebuild it from{}; the "
+                    "worker process must register the same stages as the driver",
+                    description.name, type, did_you_mean(type, known)));
+  }
+  if (!stage) {
+    throw std::invalid_argument(
+        fmt::format("stage '{}': the factory of '{}' returned no stage", description.name, type));
+  }
+  stage->set_name(description.name);
+  stage->set_resources(description.resources);
+  stage->set_batch_size(description.batch_size);
+  stage->set_num_workers(description.num_workers);
+  stage->spec_overrides_ = description.spec_overrides;
+  return stage;
+}
+
+StagePtr StageRegistry::rebuild(std::string_view description_bytes) const {
+  return rebuild(StageDescription::from_bytes(description_bytes));
 }
 
 std::vector<std::string> StageRegistry::names() const {

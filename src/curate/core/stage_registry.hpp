@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace curate {
@@ -71,6 +72,11 @@ class StageParams {
 /// Build a stage from parameters. Called by `StageRegistry::create`, from one thread.
 using StageFactory = std::function<StagePtr(StageParams&)>;
 
+/// Build a stage again from its recipe's parameters and payload (see StageRecipe), for a
+/// stage type the workflows build in code. Called by `StageRegistry::rebuild`, from the
+/// thread that rebuilds; the stage it returns must own fresh state and fresh counters.
+using StageRebuilder = std::function<StagePtr(StageParams&, std::string_view payload)>;
+
 /// A registered stage type: its YAML name, a one-line summary and its parameters.
 struct StageRegistration {
   std::string name;
@@ -89,6 +95,12 @@ struct StageCreation {
 /// Map stage names (as written in pipeline YAML) to factories. Layers register their
 /// stages explicitly (`register_io_stages(registry)`...), so nothing depends on static
 /// initialisation order. Registration happens before use; lookups are read-only.
+///
+/// The same registry rebuilds described stages in other processes (`rebuild`), so there
+/// is one name -> factory map, not two: a stage made by `create` remembers its name and
+/// parameters and is describable without code of its own; stage types that only the
+/// workflows build in code (MinHash, LSH...) are added with `add_rebuilder` and are
+/// neither listed by `names()` nor accepted in pipeline YAML.
 class StageRegistry {
  public:
   /// Add a stage type; throws std::invalid_argument when the name is taken.
@@ -109,8 +121,25 @@ class StageRegistry {
   /// Return all registered names, sorted.
   std::vector<std::string> names() const;
 
+  /// Add a stage type that only `rebuild` makes; throws std::invalid_argument when the
+  /// name is taken by a YAML stage or another rebuilder.
+  void add_rebuilder(std::string name, StageRebuilder rebuilder);
+  /// Build the stage `description` describes: its recipe through the rebuilder or the
+  /// YAML factory of that name (unknown parameters are errors, as in `create`), then
+  /// its name, resources, batch size, worker count and spec overrides as described.
+  /// The result shares nothing with the stage that was described. Throws
+  /// std::invalid_argument naming the stage for an unknown type or bad parameters.
+  /// Read-only: any thread.
+  StagePtr rebuild(const StageDescription& description) const;
+  /// Rebuild from `StageDescription::to_bytes()`.
+  StagePtr rebuild(std::string_view description_bytes) const;
+
  private:
+  static void remember_recipe(ProcessingStage& stage, const std::string& name,
+                              const nlohmann::json& params);
+
   std::map<std::string, StageRegistration> entries_;
+  std::map<std::string, StageRebuilder, std::less<>> rebuilders_;
 };
 
 }  // namespace curate

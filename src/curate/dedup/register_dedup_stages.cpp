@@ -1,6 +1,7 @@
 #include "curate/dedup/register_dedup_stages.hpp"
 
 #include "curate/dedup/exact/exact_duplicates.hpp"
+#include "curate/dedup/fuzzy/fuzzy_stage_rebuilders.hpp"
 #include "curate/dedup/removal/remove_duplicates_stage.hpp"
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,19 @@ std::vector<std::string> string_list(StageParams& params, const std::string& key
                               "' must be a string or a non-empty list of strings");
 }
 
+ExactDuplicatesOptions exact_options(StageParams& params) {
+  ExactDuplicatesOptions options;
+  options.text_field = params.get<std::string>("text_field", options.text_field);
+  options.id_field = params.get<std::string>("id_field", options.id_field);
+  try {
+    options.hash = text_hash_from_name(params.get<std::string>("hash", "xxh3_128"));
+  } catch (const std::invalid_argument& error) {
+    throw std::invalid_argument("stage '" + params.stage_name() + "': " + error.what());
+  }
+  options.num_partitions = params.get<int>("num_partitions", options.num_partitions);
+  return options;
+}
+
 void register_exact_duplicates(StageRegistry& registry) {
   const ExactDuplicatesOptions defaults;
   registry.add(StageRegistration{
@@ -36,18 +50,18 @@ void register_exact_duplicates(StageRegistry& registry) {
        {"hash", to_string(defaults.hash), "xxh3_128, or md5 for parity with NeMo Curator"},
        {"num_partitions", defaults.num_partitions, "shuffle partitions"}},
       [](StageParams& params) -> StagePtr {
-        ExactDuplicatesOptions options;
-        options.text_field = params.get<std::string>("text_field", options.text_field);
-        options.id_field = params.get<std::string>("id_field", options.id_field);
-        try {
-          options.hash = text_hash_from_name(params.get<std::string>("hash", "xxh3_128"));
-        } catch (const std::invalid_argument& error) {
-          throw std::invalid_argument("stage '" + params.stage_name() + "': " + error.what());
-        }
-        options.num_partitions = params.get<int>("num_partitions", options.num_partitions);
-        return std::make_shared<ExactDuplicates>(std::move(options),
+        return std::make_shared<ExactDuplicates>(exact_options(params),
                                                  params.require<std::string>("removal_list_dir"));
       }});
+  // The shuffle alone, as ExactDuplicates' expansion describes it (recipe()).
+  registry.add_rebuilder(
+      std::string(kExactDuplicatesStageType),
+      [](StageParams& params, std::string_view payload) -> StagePtr {
+        if (!payload.empty()) {
+          throw std::invalid_argument("stage '" + params.stage_name() + "': takes no payload");
+        }
+        return std::make_shared<ExactDuplicatesStage>(exact_options(params));
+      });
 }
 
 void register_remove_duplicates(StageRegistry& registry) {
@@ -70,6 +84,7 @@ void register_dedup_stages(StageRegistry& registry) {
   // One call per stage family; fuzzy deduplication registers its stages here too.
   register_exact_duplicates(registry);
   register_remove_duplicates(registry);
+  register_fuzzy_rebuilders(registry);
 }
 
 }  // namespace curate::dedup

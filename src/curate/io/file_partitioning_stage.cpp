@@ -170,4 +170,11 @@ StageSpec FilePartitioningStage::ray_stage_spec() const {
   return spec;
 }
 
+StageRecipe FilePartitioningStage::recipe() const {
+  nlohmann::json params = {{"paths", files_}, {"file_extensions", options_.extensions}};
+  if (options_.files_per_partition) params["files_per_partition"] = *options_.files_per_partition;
+  if (options_.blocksize) params["blocksize"] = *options_.blocksize;
+  return {"file_partitioning", std::move(params), {}};
+}
+
 }  // namespace curate::io

@@ -61,6 +61,10 @@ class FilePartitioningStage final : public CloneableStage<FilePartitioningStage>
   /// Return every input file, sorted.
   const std::vector<std::string>& files() const { return files_; }
 
+  /// Describe as the pipeline stage `file_partitioning` over the files listed at
+  /// construction (not the patterns given), so every process sees the same groups.
+  StageRecipe recipe() const override;
+
  private:
   FilePartitioningOptions options_;
   std::vector<std::string> files_;

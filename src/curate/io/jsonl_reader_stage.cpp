@@ -222,4 +222,19 @@ std::vector<StagePtr> JsonlReader::decompose() const {
   return {partitioning_->clone(), reader_->clone()};
 }
 
+StageRecipe JsonlReaderStage::recipe() const {
+  return {std::string(kJsonlReaderStageType),
+          {{"text_field", options_.schema.text_field},
+           {"id_field", options_.schema.id_field},
+           {"fields", options_.schema.fields},
+           {"batch_rows", options_.batch_rows},
+           {"batch_bytes", options_.batch_bytes},
+           {"max_line_bytes", options_.max_line_bytes},
+           {"chunk_bytes", options_.chunk_bytes},
+           {"strict", options_.strict},
+           {"add_dedup_id", options_.add_dedup_id},
+           {"log_dir", options_.log_dir}},
+          {}};
+}
+
 }  // namespace curate::io

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace curate::io {
 
@@ -29,6 +30,10 @@ struct JsonlReaderOptions {
   bool add_dedup_id = false;
   std::string log_dir;  ///< errors.jsonl goes here; empty: none
 };
+
+/// The registry name JsonlReaderStage describes itself with (only rebuilt, never named
+/// in pipeline YAML, where `jsonl_reader` is the whole reader).
+inline constexpr std::string_view kJsonlReaderStageType = "jsonl_reader_stage";
 
 /// The reading half of a JSONL reader (a fan-out): read each file of a FileGroupTask
 /// (plain, .gz or .zst by extension) and emit DocumentBatches of at most `batch_rows`
@@ -84,6 +89,10 @@ class JsonlReaderStage final : public CloneableStage<JsonlReaderStage> {
   const JsonlReaderOptions& options() const { return options_; }
   /// Return the sink shared by this stage and its clones (counts by reason).
   const std::shared_ptr<BadRecordSink>& bad_record_sink() const { return sink_; }
+
+  /// Describe as `jsonl_reader_stage` (kJsonlReaderStageType) with the options as
+  /// parameters. A rebuilt instance has its own bad-record sink.
+  StageRecipe recipe() const override;
 
  private:
   struct Scratch;

@@ -68,4 +68,14 @@ std::vector<TaskPtr> JsonlWriterStage::process(TaskPtr task) {
   return {written};
 }
 
+StageRecipe JsonlWriterStage::recipe() const {
+  return {"jsonl_writer",
+          {{"output_dir", options_.output_dir},
+           {"compression", std::string(to_string(options_.compression))},
+           {"compression_level", options_.compression_level},
+           {"drop_fields", options_.drop_fields},
+           {"write_internal_columns", options_.write_internal_columns}},
+          {}};
+}
+
 }  // namespace curate::io

@@ -44,6 +44,9 @@ class JsonlWriterStage final : public CloneableStage<JsonlWriterStage> {
   /// Return this instance's encoder (its counters tell copied vs patched rows).
   const JsonlEncoder& encoder() const { return encoder_; }
 
+  /// Describe as the pipeline stage `jsonl_writer` with the options as parameters.
+  StageRecipe recipe() const override;
+
  private:
   JsonlWriterOptions options_;
   JsonlEncoder encoder_;

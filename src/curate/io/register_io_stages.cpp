@@ -118,6 +118,25 @@ void register_io_stages(StageRegistry& registry) {
         return std::make_shared<JsonlReader>(std::move(partitioning), std::move(options));
       }});
 
+  // The reading half alone, as the JSONL reader's expansion describes it (recipe()).
+  registry.add_rebuilder(std::string(kJsonlReaderStageType),
+                         [](StageParams& params, std::string_view payload) -> StagePtr {
+                           if (!payload.empty()) throw bad_param(params, "payload", "empty");
+                           JsonlReaderOptions options;
+                           options.schema.text_field = params.require<std::string>("text_field");
+                           options.schema.id_field = params.require<std::string>("id_field");
+                           options.schema.fields =
+                               params.require<std::vector<std::string>>("fields");
+                           options.batch_rows = params.require<std::size_t>("batch_rows");
+                           options.batch_bytes = params.require<std::size_t>("batch_bytes");
+                           options.max_line_bytes = params.require<std::size_t>("max_line_bytes");
+                           options.chunk_bytes = params.require<std::size_t>("chunk_bytes");
+                           options.strict = params.require<bool>("strict");
+                           options.add_dedup_id = params.require<bool>("add_dedup_id");
+                           options.log_dir = params.require<std::string>("log_dir");
+                           return std::make_shared<JsonlReaderStage>(std::move(options));
+                         });
+
   registry.add(StageRegistration{
       "jsonl_writer",
       "Write document batches as JSONL, one file per batch, unchanged fields byte for byte",

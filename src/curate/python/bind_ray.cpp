@@ -117,9 +117,10 @@ WorkerMetadata worker_metadata(const std::string& worker_id, double cpus, double
 }  // namespace
 
 void bind_ray(nb::module_& m) {
-  nb::class_<ProcessingStage>(m, "NativeStage",
-                              "One built engine stage, driven by a Ray actor (one thread).")
-      .def_prop_ro("name", &ProcessingStage::name)
+  nb::class_<ProcessingStage> native_stage(
+      m, "NativeStage", "One built engine stage, driven by a Ray actor (one thread).");
+  add_stage_description_methods(native_stage);
+  native_stage.def_prop_ro("name", &ProcessingStage::name)
       .def_prop_ro("batch_size", &ProcessingStage::batch_size)
       .def_prop_ro("num_workers", &ProcessingStage::num_workers)
       .def_prop_ro("cpus", [](const ProcessingStage& stage) { return stage.resources().cpus; })

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "curate/core/processing_stage.hpp"
+
 #include <nanobind/nanobind.h>
 
 namespace curate::python {
@@ -16,5 +18,11 @@ void bind_dedup(nanobind::module_& m);
 void bind_ray(nanobind::module_& m);
 /// Bind what the Ray executor needs for shuffle, LSH and gang stages (called by bind_ray).
 void bind_ray_stages(nanobind::module_& m);
+/// Bind stage descriptions: rebuilding a NativeStage from bytes, running NativeStages on
+/// the LocalExecutor.
+void bind_describe(nanobind::module_& m);
+/// Add pickling (as a StageDescription), `describe`, `counters` and `merge_counters` to
+/// the NativeStage class; called by bind_ray, which defines it.
+void add_stage_description_methods(nanobind::class_<ProcessingStage>& cls);
 
 }  // namespace curate::python

@@ -121,4 +121,10 @@ std::shared_ptr<ProcessingStage> PythonStage::clone() const {
   return copy;
 }
 
+StageRecipe PythonStage::recipe() const {
+  throw StageNotDescribable(name(),
+                            "it is a Python stage; send the Python stage object itself (pickle) to "
+                            "the other process");
+}
+
 }  // namespace curate::python

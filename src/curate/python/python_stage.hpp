@@ -35,6 +35,9 @@ class PythonStage final : public ProcessingStage {
   void teardown() override;
   /// Return a stage over a deep copy of the Python object.
   std::shared_ptr<ProcessingStage> clone() const override;
+  /// Throw StageNotDescribable: a Python stage crosses processes as its pickled Python
+  /// object, not as a C++ description.
+  StageRecipe recipe() const override;
 
  private:
   PythonStage(const PythonStage& other);

@@ -34,10 +34,15 @@ def _num_cpus(executor: Any) -> int | None:
 
 
 def run_workflow(workflow: str, params: dict[str, Any], executor: Any = None) -> WorkflowRunResult:
-    """Run the engine's ``workflow`` with ``params`` (its YAML parameter names) on the
-    C++ LocalExecutor, without the GIL, and return its counters."""
+    """Run the engine's ``workflow`` with ``params`` (its YAML parameter names) and return
+    its counters: on ``executor`` when it runs engine stages itself (it has
+    ``_execute_native``, as the RayExecutor does), else on the C++ LocalExecutor, without
+    the GIL."""
     document: dict[str, Any] = {"workflow": workflow,
                                 "params": {k: v for k, v in params.items() if v is not None}}
+    if executor is not None and hasattr(executor, "_execute_native"):
+        counters = json.loads(native().run_dedup_workflow(json.dumps(document), executor))
+        return WorkflowRunResult(workflow_name=workflow, metadata=counters)
     num_cpus = _num_cpus(executor) if executor is not None else None
     if num_cpus is not None:
         document["executor"] = {"config": {"num_cpus": num_cpus}}

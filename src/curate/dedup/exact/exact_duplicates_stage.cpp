@@ -151,4 +151,13 @@ std::vector<TaskPtr> ExactDuplicatesStage::reduce(int, int partition,
   return {batch};
 }
 
+StageRecipe ExactDuplicatesStage::recipe() const {
+  return {std::string(kExactDuplicatesStageType),
+          {{"text_field", options_.text_field},
+           {"id_field", options_.id_field},
+           {"hash", to_string(options_.hash)},
+           {"num_partitions", options_.num_partitions}},
+          {}};
+}
+
 }  // namespace curate::dedup

@@ -22,6 +22,10 @@ inline constexpr std::string_view kDocumentsKey = "documents";
 inline constexpr std::string_view kDuplicateGroupsKey = "duplicate_groups";
 inline constexpr std::string_view kRemovedKey = "removed";
 
+/// The registry name ExactDuplicatesStage describes itself with (only rebuilt: in
+/// pipeline YAML `exact_duplicates` is the stage and its removal-list writer).
+inline constexpr std::string_view kExactDuplicatesStageType = "exact_duplicates_stage";
+
 /// What ExactDuplicatesStage hashes and how it partitions.
 struct ExactDuplicatesOptions {
   std::string text_field = "text";
@@ -63,6 +67,9 @@ class ExactDuplicatesStage final : public CloneableStage<ExactDuplicatesStage, S
 
   /// Return the options the stage was built with.
   const ExactDuplicatesOptions& options() const { return options_; }
+
+  /// Describe as `exact_duplicates_stage` (kExactDuplicatesStageType) with the options.
+  StageRecipe recipe() const override;
 
  private:
   ExactDuplicatesOptions options_;

@@ -1,9 +1,11 @@
 #include "curate/dedup/fuzzy/candidate_index.hpp"
 
+#include "curate/core/byte_codec.hpp"
 #include "curate/core/document_batch.hpp"
 #include "curate/dedup/fuzzy/fuzzy_columns.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <tuple>
 
@@ -61,6 +63,59 @@ std::optional<std::size_t> CandidateIndex::find(int64_t doc) const {
 std::size_t CandidateIndex::memory_bytes() const {
   return (docs_.size() + components_.size()) * sizeof(int64_t) +
          (offsets_.size() + buckets_.size()) * sizeof(uint64_t);
+}
+
+namespace {
+
+template <typename T>
+void put_array(ByteWriter& writer, const std::vector<T>& values) {
+  writer.put<uint64_t>(values.size());
+  writer.put_raw(values.data(), values.size() * sizeof(T));
+}
+
+template <typename T>
+void get_array(ByteReader& reader, std::vector<T>& values) {
+  const auto count = reader.get<uint64_t>();
+  if (count > UINT64_MAX / sizeof(T)) throw std::runtime_error("an impossible length");
+  const auto raw = reader.take(count * sizeof(T));
+  values.resize(count);
+  // An empty vector's data() may be null, which memcpy must not get even for 0 bytes.
+  if (!raw.empty()) std::memcpy(values.data(), raw.data(), raw.size());
+}
+
+}  // namespace
+
+std::string CandidateIndex::to_bytes() const {
+  std::string out;
+  out.reserve(memory_bytes() + 4 * sizeof(uint64_t));
+  ByteWriter writer(out);
+  put_array(writer, docs_);
+  put_array(writer, components_);
+  put_array(writer, offsets_);
+  put_array(writer, buckets_);
+  return out;
+}
+
+std::shared_ptr<const CandidateIndex> CandidateIndex::from_bytes(std::string_view bytes) {
+  auto index = std::make_shared<CandidateIndex>();
+  try {
+    ByteReader reader(bytes);
+    get_array(reader, index->docs_);
+    get_array(reader, index->components_);
+    get_array(reader, index->offsets_);
+    get_array(reader, index->buckets_);
+    if (!reader.done()) throw std::runtime_error("trailing bytes");
+  } catch (const std::exception& error) {
+    throw std::invalid_argument(std::string("candidate index: damaged bytes (") + error.what() +
+                                ")");
+  }
+  const bool consistent =
+      index->components_.size() == index->docs_.size() &&
+      (index->docs_.empty() ? index->offsets_.size() <= 1
+                            : index->offsets_.size() == index->docs_.size() + 1 &&
+                                  index->offsets_.back() == index->buckets_.size());
+  if (!consistent) throw std::invalid_argument("candidate index: inconsistent array sizes");
+  return index;
 }
 
 }  // namespace curate::dedup

@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace curate::dedup {
@@ -32,6 +34,13 @@ class CandidateIndex {
   }
   /// Return the bytes the index holds.
   std::size_t memory_bytes() const;
+
+  /// Return the index as bytes (its four arrays, length-prefixed, little-endian host
+  /// layout: about `memory_bytes()`), the payload of the verification stages'
+  /// descriptions. Read-only: any thread.
+  std::string to_bytes() const;
+  /// Read what `to_bytes` wrote; throws std::invalid_argument for damaged bytes.
+  static std::shared_ptr<const CandidateIndex> from_bytes(std::string_view bytes);
 
  private:
   std::vector<int64_t> docs_;

@@ -63,4 +63,15 @@ std::vector<TaskPtr> CandidateShingleStage::process(TaskPtr task) {
   return {out};
 }
 
+StageRecipe CandidateShingleStage::recipe() const {
+  return {std::string(kCandidateShingleStageType), fuzzy_options_to_json(options_),
+          index_->to_bytes()};
+}
+
+nlohmann::json CandidateShingleStage::counters() const { return stats_->counters(); }
+
+void CandidateShingleStage::merge_counters(const nlohmann::json& counters) {
+  stats_->merge(counters);
+}
+
 }  // namespace curate::dedup

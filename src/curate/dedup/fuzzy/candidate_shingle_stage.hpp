@@ -6,9 +6,13 @@
 #include "curate/dedup/fuzzy/fuzzy_stats.hpp"
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace curate::dedup {
+
+/// The registry name CandidateShingleStage describes itself with (StageRegistry::add_rebuilder).
+inline constexpr std::string_view kCandidateShingleStageType = "candidate_shingles";
 
 /// The verification pass over the corpus: keep only the candidate documents (those in
 /// `index`) and replace each one's text by its shingle set, sorted 64-bit hashes of
@@ -27,6 +31,14 @@ class CandidateShingleStage final : public CloneableStage<CandidateShingleStage>
   std::vector<TaskPtr> process(TaskPtr task) override;
   StageIO inputs() const override;
   StageIO outputs() const override;
+
+  /// Describe as `candidate_shingles` with the options as parameters and the CandidateIndex
+  /// (`CandidateIndex::to_bytes`) as payload.
+  StageRecipe recipe() const override;
+  /// Return the shared FuzzyStats' counters (see ProcessingStage::counters).
+  nlohmann::json counters() const override;
+  /// Add a worker's counters into the shared FuzzyStats.
+  void merge_counters(const nlohmann::json& counters) override;
 
  private:
   FuzzyOptions options_;

@@ -200,4 +200,14 @@ std::vector<TaskPtr> ConnectedComponentsStage::finish() {
   return {out};
 }
 
+StageRecipe ConnectedComponentsStage::recipe() const {
+  return {std::string(kConnectedComponentsStageType), nlohmann::json::object(), {}};
+}
+
+nlohmann::json ConnectedComponentsStage::counters() const { return stats_->counters(); }
+
+void ConnectedComponentsStage::merge_counters(const nlohmann::json& counters) {
+  stats_->merge(counters);
+}
+
 }  // namespace curate::dedup

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -13,6 +14,9 @@ class Gang;
 }
 
 namespace curate::dedup {
+
+/// The registry name ConnectedComponentsStage describes itself with (StageRegistry::add_rebuilder).
+inline constexpr std::string_view kConnectedComponentsStageType = "connected_components";
 
 /// Connected components of the LSH candidate graph, as a raft-actor gang
 /// (`is_raft_actor`). Each member takes (bucket, document) batches from LshBucketStage;
@@ -37,6 +41,13 @@ class ConnectedComponentsStage final : public CloneableStage<ConnectedComponents
 
   StageIO inputs() const override;
   StageIO outputs() const override;
+
+  /// Describe as `connected_components`.
+  StageRecipe recipe() const override;
+  /// Return the shared FuzzyStats' counters (see ProcessingStage::counters).
+  nlohmann::json counters() const override;
+  /// Add a worker's counters into the shared FuzzyStats.
+  void merge_counters(const nlohmann::json& counters) override;
 
  private:
   FuzzyStatsPtr stats_;

@@ -158,4 +158,15 @@ std::vector<TaskPtr> DuplicateClusteringStage::reduce(int, int partition,
   return {out};
 }
 
+StageRecipe DuplicateClusteringStage::recipe() const {
+  return {std::string(kDuplicateClusteringStageType), fuzzy_options_to_json(options_),
+          index_->to_bytes()};
+}
+
+nlohmann::json DuplicateClusteringStage::counters() const { return stats_->counters(); }
+
+void DuplicateClusteringStage::merge_counters(const nlohmann::json& counters) {
+  stats_->merge(counters);
+}
+
 }  // namespace curate::dedup

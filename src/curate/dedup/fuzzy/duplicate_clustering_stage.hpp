@@ -6,7 +6,12 @@
 #include "curate/dedup/fuzzy/fuzzy_options.hpp"
 #include "curate/dedup/fuzzy/fuzzy_stats.hpp"
 
+#include <string_view>
+
 namespace curate::dedup {
+
+/// The registry name DuplicateClusteringStage describes itself with (StageRegistry::add_rebuilder).
+inline constexpr std::string_view kDuplicateClusteringStageType = "verify_and_cluster";
 
 /// Verification and clustering as a shuffle (`is_shuffle_stage`): route each candidate's
 /// shingle set by component, then reduce every component of a partition with
@@ -26,6 +31,14 @@ class DuplicateClusteringStage final
 
   StageIO inputs() const override;
   StageIO outputs() const override;
+
+  /// Describe as `verify_and_cluster` with the options as parameters and the CandidateIndex
+  /// (`CandidateIndex::to_bytes`) as payload.
+  StageRecipe recipe() const override;
+  /// Return the shared FuzzyStats' counters (see ProcessingStage::counters).
+  nlohmann::json counters() const override;
+  /// Add a worker's counters into the shared FuzzyStats.
+  void merge_counters(const nlohmann::json& counters) override;
 
  private:
   FuzzyOptions options_;

@@ -4,6 +4,8 @@
 #include "curate/dedup/fuzzy/minhash.hpp"
 #include "curate/dedup/fuzzy/shingler.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,5 +36,12 @@ struct FuzzyOptions {
   const LshParams& bands() const { return lsh.value(); }
   int num_hashes() const { return bands().num_bands * bands().minhashes_per_band; }
 };
+
+/// Return every option as JSON (enums by name, `lsh` as [bands, rows] or null): the
+/// parameters of the fuzzy stages' descriptions. `fuzzy_options_from_json` reads it
+/// back exactly (doubles round-trip).
+nlohmann::json fuzzy_options_to_json(const FuzzyOptions& options);
+/// Read what `fuzzy_options_to_json` wrote; throws std::invalid_argument naming the key.
+FuzzyOptions fuzzy_options_from_json(const nlohmann::json& json);
 
 }  // namespace curate::dedup

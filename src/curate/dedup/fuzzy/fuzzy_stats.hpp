@@ -26,6 +26,14 @@ struct FuzzyStats {
   void note_component(uint64_t size);
   /// Return the counters as a JSON object (for stats.json and the CLI).
   nlohmann::json to_json() const;
+  /// Return the raw counters only (no derived ratio): what a stage's `counters()` sends
+  /// back from a worker. Thread-safe.
+  nlohmann::json counters() const;
+  /// Add `counters` (from `counters()` of another FuzzyStats) into these: sums, and the
+  /// maximum for `largest_component`. Missing keys count as 0; throws
+  /// std::invalid_argument for an unknown key or a value that is not a count.
+  /// Thread-safe.
+  void merge(const nlohmann::json& counters);
 };
 
 using FuzzyStatsPtr = std::shared_ptr<FuzzyStats>;

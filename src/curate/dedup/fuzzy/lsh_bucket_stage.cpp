@@ -94,4 +94,12 @@ std::vector<TaskPtr> LshBucketStage::reduce(int, int, std::vector<RowBlock> bloc
   return {out};
 }
 
+StageRecipe LshBucketStage::recipe() const {
+  return {std::string(kLshBucketStageType), fuzzy_options_to_json(options_), {}};
+}
+
+nlohmann::json LshBucketStage::counters() const { return stats_->counters(); }
+
+void LshBucketStage::merge_counters(const nlohmann::json& counters) { stats_->merge(counters); }
+
 }  // namespace curate::dedup

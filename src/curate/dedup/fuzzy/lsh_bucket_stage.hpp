@@ -4,7 +4,12 @@
 #include "curate/dedup/fuzzy/fuzzy_options.hpp"
 #include "curate/dedup/fuzzy/fuzzy_stats.hpp"
 
+#include <string_view>
+
 namespace curate::dedup {
+
+/// The registry name LshBucketStage describes itself with (StageRegistry::add_rebuilder).
+inline constexpr std::string_view kLshBucketStageType = "lsh_buckets";
 
 /// LSH as a shuffle in band windows (`is_lsh_stage`): round r routes the bucket ids of
 /// bands [r * bands_per_iteration, (r + 1) * bands_per_iteration) of every sketched
@@ -28,6 +33,13 @@ class LshBucketStage final : public CloneableStage<LshBucketStage, ShuffleStage>
   StageIO inputs() const override;
   StageIO outputs() const override;
   StageSpec ray_stage_spec() const override;
+
+  /// Describe as `lsh_buckets` with the options as parameters.
+  StageRecipe recipe() const override;
+  /// Return the shared FuzzyStats' counters (see ProcessingStage::counters).
+  nlohmann::json counters() const override;
+  /// Add a worker's counters into the shared FuzzyStats.
+  void merge_counters(const nlohmann::json& counters) override;
 
  private:
   FuzzyOptions options_;

@@ -63,4 +63,12 @@ std::vector<TaskPtr> MinHashStage::process(TaskPtr task) {
   return {out};
 }
 
+StageRecipe MinHashStage::recipe() const {
+  return {std::string(kMinHashStageType), fuzzy_options_to_json(options_), {}};
+}
+
+nlohmann::json MinHashStage::counters() const { return stats_->counters(); }
+
+void MinHashStage::merge_counters(const nlohmann::json& counters) { stats_->merge(counters); }
+
 }  // namespace curate::dedup

@@ -6,9 +6,13 @@
 #include "curate/dedup/fuzzy/fuzzy_stats.hpp"
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace curate::dedup {
+
+/// The registry name MinHashStage describes itself with (StageRegistry::add_rebuilder).
+inline constexpr std::string_view kMinHashStageType = "minhash";
 
 /// The first fuzzy stage: shingle each document, sketch it (MinHash) and band the
 /// sketch into LSH bucket ids. The output batch is light: per document only its dedup
@@ -29,6 +33,13 @@ class MinHashStage final : public CloneableStage<MinHashStage> {
 
   StageIO inputs() const override;
   StageIO outputs() const override;
+
+  /// Describe as `minhash` with the options as parameters.
+  StageRecipe recipe() const override;
+  /// Return the shared FuzzyStats' counters (see ProcessingStage::counters).
+  nlohmann::json counters() const override;
+  /// Add a worker's counters into the shared FuzzyStats.
+  void merge_counters(const nlohmann::json& counters) override;
 
  private:
   FuzzyOptions options_;

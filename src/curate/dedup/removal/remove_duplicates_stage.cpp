@@ -83,4 +83,8 @@ std::vector<TaskPtr> RemoveDuplicatesStage::process(TaskPtr task) {
   return {std::move(out)};
 }
 
+StageRecipe RemoveDuplicatesStage::recipe() const {
+  return {"remove_duplicates", {{"removal_list", files_}, {"id_field", options_.id_field}}, {}};
+}
+
 }  // namespace curate::dedup

@@ -49,6 +49,10 @@ class RemoveDuplicatesStage final : public CloneableStage<RemoveDuplicatesStage>
   /// Return the removal-list files found at construction.
   const std::vector<std::string>& removal_files() const { return files_; }
 
+  /// Describe as the pipeline stage `remove_duplicates` over the removal-list files
+  /// found at construction. A rebuilt instance loads the list again in its process.
+  StageRecipe recipe() const override;
+
  private:
   struct Shared;
 

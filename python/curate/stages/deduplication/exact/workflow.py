@@ -51,7 +51,8 @@ class ExactDeduplicationWorkflow:
         }
 
     def run(self, initial_tasks: list | None = None, executor: Any = None) -> WorkflowRunResult:
-        """Run on the C++ LocalExecutor without the GIL; return the counters."""
+        """Run on the C++ LocalExecutor without the GIL, or on ``executor`` itself when it
+        runs engine stages (``_execute_native``: the RayExecutor); return the counters."""
         params = dict(self.params)
         params["input_path"] = input_paths(self.input_path, initial_tasks)
         return run_workflow("exact_deduplication", params, executor)

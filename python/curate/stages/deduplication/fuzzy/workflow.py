@@ -78,7 +78,9 @@ class FuzzyDeduplicationWorkflow:
 
     def run(self, initial_tasks: list | None = None, executor: Any = None) -> WorkflowRunResult:
         """Run on the C++ LocalExecutor (``executor``'s ``num_cpus``, if given) without the
-        GIL; return the counters. ``initial_tasks`` may be FileGroupTasks naming the files."""
+        GIL, or on ``executor`` itself when it runs engine stages (``_execute_native``: the
+        RayExecutor); return the counters. ``initial_tasks`` may be FileGroupTasks naming
+        the files."""
         params = dict(self.params)
         params["input_path"] = input_paths(self.input_path, initial_tasks)
         return run_workflow("fuzzy_deduplication", params, executor)

@@ -1,0 +1,122 @@
+"""Both deduplication workflows on the RayExecutor: their phases (shuffle, LSH and gang
+stages included) run as Ray actors on a three-node cluster (one per module)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import random
+import time
+
+import pytest
+
+from curate.backends.local import LocalExecutor
+from curate.stages.deduplication.exact import ExactDeduplicationWorkflow
+from curate.stages.deduplication.fuzzy import FuzzyDeduplicationWorkflow
+from test_ray_executor import HERE, OBJECT_STORE_BYTES, _raylet_pids
+
+ray = pytest.importorskip("ray")
+pytestmark = pytest.mark.ray
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A head and two more nodes, 4 logical CPUs each, so that every stage of a workflow
+    phase gets 2 actors (a gang of 2 members); no Ray process left after."""
+    from ray.cluster_utils import Cluster
+
+    old_path = os.environ.get("PYTHONPATH", "")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [str(HERE), old_path] if p)
+    node_args = {"num_cpus": 4, "object_store_memory": OBJECT_STORE_BYTES}
+    ray_cluster = Cluster(initialize_head=True, connect=True,
+                          head_node_args={**node_args, "include_dashboard": False})
+    session = ray_cluster.head_node.get_session_dir_path()
+    try:
+        for _ in range(2):
+            ray_cluster.add_node(**node_args)
+        ray_cluster.wait_for_nodes()
+        yield ray_cluster
+    finally:
+        ray.shutdown()
+        ray_cluster.shutdown()
+        os.environ["PYTHONPATH"] = old_path
+        deadline = time.monotonic() + 20
+        while _raylet_pids(session) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _raylet_pids(session), "a raylet outlived the cluster"
+
+
+def _words(rng: random.Random, count: int) -> list[str]:
+    return [f"w{rng.randrange(100000)}" for _ in range(count)]
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> pathlib.Path:
+    """40 originals of 80 random words in 3 files; 12 exact copies and 12 near copies
+    (3 words of 80 changed) spread among them, and 60 unrelated documents."""
+    rng = random.Random(11)
+    originals = [{"id": f"orig-{i}", "text": " ".join(_words(rng, 80))} for i in range(40)]
+    records = list(originals)
+    for i in range(12):
+        records.append({"id": f"exact-{i}", "text": originals[i]["text"]})
+        words = originals[12 + i]["text"].split()
+        for position in rng.sample(range(80), 3):
+            words[position] = f"x{rng.randrange(1000)}"
+        records.append({"id": f"near-{i}", "text": " ".join(words)})
+    records += [{"id": f"other-{i}", "text": " ".join(_words(rng, 50))} for i in range(60)]
+    folder = tmp_path_factory.mktemp("dedup") / "corpus"
+    folder.mkdir()
+    for f in range(3):
+        (folder / f"part-{f}.jsonl").write_text(
+            "".join(json.dumps(r) + "\n" for r in records[f::3]))
+    return folder
+
+
+def _removal_list(output: pathlib.Path) -> list[dict]:
+    records = []
+    for part in sorted((output / "removal_list").glob("*.jsonl")):
+        records += [json.loads(line) for line in part.read_text().splitlines()]
+    return sorted(records, key=lambda r: json.dumps(r, sort_keys=True))
+
+
+def _kept(output: pathlib.Path) -> list[str]:
+    ids = []
+    for part in sorted((output / "deduplicated").glob("*.jsonl")):
+        ids += [json.loads(line)["id"] for line in part.read_text().splitlines()]
+    return sorted(ids)
+
+
+def test_exact_workflow_on_ray_gives_the_local_removal_list(cluster, planted, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    def workflow(out: str) -> ExactDeduplicationWorkflow:
+        return ExactDeduplicationWorkflow(output_path=str(tmp_path / out),
+                                          input_path=str(planted), perform_removal=True)
+
+    local = workflow("local").run(executor=LocalExecutor())
+    on_ray = workflow("ray").run(executor=RayExecutor())
+    assert _removal_list(tmp_path / "ray") == _removal_list(tmp_path / "local")
+    assert {r["id"] for r in _removal_list(tmp_path / "ray")} == {f"exact-{i}" for i in range(12)}
+    assert _kept(tmp_path / "ray") == _kept(tmp_path / "local")
+    assert on_ray.get_metadata("documents_removed") == local.get_metadata("documents_removed") == 12
+
+
+def test_fuzzy_workflow_on_ray_gives_the_local_removal_list(cluster, planted, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    def workflow(out: str) -> FuzzyDeduplicationWorkflow:
+        return FuzzyDeduplicationWorkflow(cache_path=str(tmp_path / out / "cache"),
+                                          output_path=str(tmp_path / out),
+                                          input_path=str(planted), perform_removal=True)
+
+    local = workflow("local").run(executor=LocalExecutor())
+    on_ray = workflow("ray").run(executor=RayExecutor())
+    removed = _removal_list(tmp_path / "ray")
+    assert removed == _removal_list(tmp_path / "local")
+    assert {r["id"] for r in removed} == \
+        {f"exact-{i}" for i in range(12)} | {f"near-{i}" for i in range(12)}
+    assert _kept(tmp_path / "ray") == _kept(tmp_path / "local")
+    # The counters of the workers came back into the driver's stages.
+    for key in ("documents", "documents_removed"):
+        assert on_ray.get_metadata(key) == local.get_metadata(key)
