@@ -12,11 +12,15 @@ member waiting in a collective with an error, so nothing hangs.
 
 from __future__ import annotations
 
+import itertools
+import logging
 import threading
 
 from curate._native import native
 from curate.backends.ray._actors import StageActor, order_index, output_keys
 from curate.backends.ray._pool import Call, TaskPool
+
+_log = logging.getLogger("curate.ray")
 
 # Final outputs of a member sort after every streamed output, member by member (as the
 # LocalExecutor's gang keys them).
@@ -95,11 +99,13 @@ class GangActor(StageActor):
 
         self._coordinator = coordinator
         self._member = index
-        self._step = 0
+        # The callables live in the C++ stage (through its Gang): they must not reach back
+        # to this actor or its stage, or the cycle would outlive the process unseen by
+        # Python's garbage collector.
+        steps = itertools.count()
 
         def collect(kind: str, payload):
-            step, self._step = self._step, self._step + 1
-            return ray.get(coordinator.collect.remote(step, index, kind, payload))
+            return ray.get(coordinator.collect.remote(next(steps), index, kind, payload))
 
         def all_to_all(messages: list) -> list:
             refs = [ray.put(message) for message in messages]
@@ -160,6 +166,8 @@ class GangPool(TaskPool):
             # need each other), whatever the next stage's queue holds.
             self.finishing = True
             self.idle.clear()
+            _log.info("stage '%s': end of input, finishing its gang of %d members", self.name,
+                      len(self.actors))
             for member, actor in enumerate(self.actors):
                 count_ref, bundle_ref = actor.finish.options(num_returns=2).remote()
                 calls.append(self.start(actor, ("finish", member, bundle_ref), count_ref))
