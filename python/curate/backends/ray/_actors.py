@@ -1,4 +1,4 @@
-"""What runs inside Ray workers: a stage actor and the per-node setup task.
+"""What runs inside Ray workers: a stage actor (the per-node setup task is in _cluster).
 
 Each rebuilds its stage from the pipeline document (registry names and parameters) and
 the Python stage objects Ray unpickled for it, then picks the stage at ``index`` of the
@@ -12,20 +12,6 @@ from curate._native import native
 
 def _build(document: str, python_stages: list, index: int):
     return native().build_stages(document, list(python_stages))[index]
-
-
-def setup_on_node(document: str, python_stages: list, index: int) -> str:
-    """Run ``setup_on_node`` of stage ``index`` on the node this task was placed on."""
-    import ray
-
-    node_id = ray.get_runtime_context().get_node_id()
-    stage = _build(document, python_stages, index)
-    try:
-        stage.setup_on_node(node_id)
-    except Exception as error:
-        raise RuntimeError(
-            f"stage '{stage.name}' failed in setup_on_node on node {node_id}: {error}") from error
-    return node_id
 
 
 class StageActor:
