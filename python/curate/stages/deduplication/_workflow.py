@@ -36,6 +36,12 @@ def _num_cpus(executor: Any) -> int | None:
 def run_workflow(workflow: str, params: dict[str, Any], executor: Any = None) -> WorkflowRunResult:
     """Run the engine's ``workflow`` with ``params`` (its YAML parameter names) on the
     C++ LocalExecutor, without the GIL, and return its counters."""
+    if executor is not None and type(executor).__name__ == "RayExecutor":
+        # Chosen by `executor: {type: ray}` or given in code: say so rather than run locally.
+        raise RuntimeError(
+            f"{workflow}: the deduplication workflows cannot run on the RayExecutor yet (their "
+            "shuffle, LSH and connected-components stages do not run on Ray); run them with "
+            "executor type local, or curate dedup")
     document: dict[str, Any] = {"workflow": workflow,
                                 "params": {k: v for k, v in params.items() if v is not None}}
     num_cpus = _num_cpus(executor) if executor is not None else None
