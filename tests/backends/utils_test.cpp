@@ -294,8 +294,8 @@ class DescribedWorkCluster : public Cluster {
   }
   std::optional<std::pair<NodeInfo, WorkerMetadata>> current_worker() const override {
     if (!inside_worker) return std::nullopt;
-    return std::make_pair(NodeInfo{"n2"}, WorkerMetadata{"ray-worker-9", WorkerAllocation{1, 0, {}},
-                                                         nullptr});
+    return std::make_pair(NodeInfo{"n2"},
+                          WorkerMetadata{"ray-worker-9", WorkerAllocation{1, 0, {}}, nullptr});
   }
   std::vector<Call> calls;
   std::string fail_on;
@@ -319,7 +319,8 @@ TEST(ExecuteSetupOnNode, GivesEveryNodeTheDescriptionsAndResourcesOfEveryStage) 
     EXPECT_EQ(call.cpus, 1.0);
     EXPECT_EQ(call.gpus, 0.0);
     const int index = call.description.at("index").get<int>();
-    EXPECT_EQ(call.name, fmt::format("stage '{}'", stages[static_cast<std::size_t>(index)]->name()));
+    EXPECT_EQ(call.name,
+              fmt::format("stage '{}'", stages[static_cast<std::size_t>(index)]->name()));
   }
   EXPECT_EQ(pairs.count("n1"), 3u);
   EXPECT_EQ(pairs.count("n2"), 3u);

@@ -168,8 +168,7 @@ std::pair<NodeInfo, WorkerMetadata> get_worker_metadata_and_node_id() {
   if (auto identity = current_worker_identity()) return *identity;
   const std::shared_ptr<Cluster> cluster = current_cluster();
   if (auto worker = cluster->current_worker()) return *worker;
-  return {NodeInfo{cluster->current_node_id()},
-          WorkerMetadata{"driver", std::nullopt, nullptr}};
+  return {NodeInfo{cluster->current_node_id()}, WorkerMetadata{"driver", std::nullopt, nullptr}};
 }
 
 void register_logger_serializer() {

@@ -238,7 +238,7 @@ const std::vector<std::string>& executor_types() {
 
 const std::vector<std::string>& ray_executor_config_keys() {
   static const std::vector<std::string> kKeys = {"address", "ray_remote_args", "ignore_head_node",
-                                                 "runtime_env", "log_level"};
+                                                 "log_level"};
   return kKeys;
 }
 
@@ -284,8 +284,7 @@ json resolve_executor_config(const PipelineConfig& config, ConfigErrors* errors)
     const std::vector<std::pair<std::string, json::value_t>> typed = {
         {"address", json::value_t::string},
         {"ignore_head_node", json::value_t::boolean},
-        {"ray_remote_args", json::value_t::object},
-        {"runtime_env", json::value_t::object}};
+        {"ray_remote_args", json::value_t::object}};
     for (const auto& [key, kind] : typed) {
       const auto it = section.config.find(key);
       if (it == section.config.end() || it->type() == kind || it->is_null()) continue;
@@ -309,7 +308,8 @@ ExecutorHandle make_executor(const PipelineConfig& config) {
   ExecutorHandle handle;
   handle.type = config.executor.type;
   handle.config = resolve_executor_config(config);
-  if (handle.type == "ray") throw ConfigError(ray_needs_python_message(config.where("/executor/type")));
+  if (handle.type == "ray")
+    throw ConfigError(ray_needs_python_message(config.where("/executor/type")));
   // Under mpirun or srun every rank runs the pipeline on the MPI executor, whatever the
   // type says: a LocalExecutor per rank would each run the whole corpus.
   if (handle.type == "mpi" || backends::mpi::MpiSession::cluster() != nullptr) {

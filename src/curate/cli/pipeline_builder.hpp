@@ -46,7 +46,8 @@ std::vector<std::filesystem::path> output_folders(const PipelineConfig& config,
 const std::vector<std::string>& executor_types();
 
 /// Return the `executor.config` keys of type `ray` (the Python RayExecutor's): address,
-/// ray_remote_args, ignore_head_node, runtime_env, log_level.
+/// ray_remote_args (actor options for every stage, e.g. runtime_env), ignore_head_node,
+/// log_level (the driver's).
 const std::vector<std::string>& ray_executor_config_keys();
 
 /// Return the config keys valid for executor `type` (one of `executor_types()`).

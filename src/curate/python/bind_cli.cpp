@@ -81,8 +81,8 @@ std::string check_pipeline_file(const std::string& file, const std::vector<std::
   for (json& entry : document["stages"]) {
     json& params = entry["params"];
     if (params.is_null()) params = json::object();
-    if (!log_dir.empty() && has_param(registry.get(entry.at("stage").get<std::string>()),
-                                      "log_dir") &&
+    if (!log_dir.empty() &&
+        has_param(registry.get(entry.at("stage").get<std::string>()), "log_dir") &&
         (!params.contains("log_dir") || params["log_dir"].is_null())) {
       params["log_dir"] = log_dir;
     }

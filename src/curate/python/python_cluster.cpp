@@ -23,8 +23,8 @@ auto call_python(const char* what, Function&& function) {
   try {
     return function();
   } catch (const nb::python_error& error) {
-    throw std::runtime_error(fmt::format("the Ray cluster adapter failed in {}: {}", what,
-                                         error.what()));
+    throw std::runtime_error(
+        fmt::format("the Ray cluster adapter failed in {}: {}", what, error.what()));
   }
 }
 
@@ -98,20 +98,21 @@ std::vector<std::exception_ptr> PythonCluster::run_work_on_each_node(
 }
 
 std::optional<std::pair<NodeInfo, WorkerMetadata>> PythonCluster::current_worker() const {
-  return call_python("current_worker()", [&]() -> std::optional<std::pair<NodeInfo, WorkerMetadata>> {
-    using Allocation = std::tuple<double, double, std::vector<int>>;
-    using Row = std::tuple<std::string, std::string, std::optional<Allocation>>;
-    const nb::object answer = adapter_.attr("current_worker")();
-    if (answer.is_none()) return std::nullopt;
-    const auto [node_id, worker_id, allocation] = nb::cast<Row>(answer);
-    WorkerMetadata worker;
-    worker.worker_id = worker_id;
-    if (allocation) {
-      const auto& [cpus, gpus, gpu_indices] = *allocation;
-      worker.allocation = WorkerAllocation{cpus, gpus, gpu_indices};
-    }
-    return std::make_pair(NodeInfo{node_id}, std::move(worker));
-  });
+  return call_python("current_worker()",
+                     [&]() -> std::optional<std::pair<NodeInfo, WorkerMetadata>> {
+                       using Allocation = std::tuple<double, double, std::vector<int>>;
+                       using Row = std::tuple<std::string, std::string, std::optional<Allocation>>;
+                       const nb::object answer = adapter_.attr("current_worker")();
+                       if (answer.is_none()) return std::nullopt;
+                       const auto [node_id, worker_id, allocation] = nb::cast<Row>(answer);
+                       WorkerMetadata worker;
+                       worker.worker_id = worker_id;
+                       if (allocation) {
+                         const auto& [cpus, gpus, gpu_indices] = *allocation;
+                         worker.allocation = WorkerAllocation{cpus, gpus, gpu_indices};
+                       }
+                       return std::make_pair(NodeInfo{node_id}, std::move(worker));
+                     });
 }
 
 bool PythonCluster::is_connected() const {
