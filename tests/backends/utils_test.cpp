@@ -2,6 +2,8 @@
 
 #include "curate/backends/worker_identity.hpp"
 
+#include <fmt/format.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -254,6 +256,120 @@ TEST(WorkerMetadata, ComesFromTheWorkerScopeOrNamesTheDriver) {
     EXPECT_EQ(inner_node.node_id, "n7");
     EXPECT_EQ(inner_worker.worker_id, "minhash-3");
     EXPECT_EQ(inner_worker.allocation->gpu_indices, std::vector<int>{0});
+  }).join();
+}
+
+// A cluster whose nodes are other programs, as the Ray adapter is: it takes only the
+// descriptions of work (never runs a function of this process) and answers per node.
+class DescribedWorkCluster : public Cluster {
+ public:
+  struct Call {
+    std::string node_id;
+    std::string name;
+    json description;
+    double cpus;
+    double gpus;
+  };
+  std::vector<NodeResources> nodes() const override {
+    return {{"head", 4, 0, true}, {"n1", 4, 1, false}, {"n2", 4, 1, false}};
+  }
+  std::string current_node_id() const override { return "head"; }
+  std::vector<std::exception_ptr> run_on_each_node(
+      const std::vector<std::string>&, const std::function<void(const NodeInfo&)>&) override {
+    throw std::logic_error("functions cannot cross to this cluster's nodes");
+  }
+  std::vector<std::exception_ptr> run_work_on_each_node(
+      const std::vector<std::string>& node_ids, const std::vector<NodeWork>& works) override {
+    std::vector<std::exception_ptr> errors(node_ids.size());
+    for (std::size_t i = 0; i < node_ids.size(); ++i) {
+      for (const NodeWork& work : works) {
+        calls.push_back({node_ids[i], work.name, work.description, work.cpus, work.gpus});
+        if (node_ids[i] == fail_on && work.name == "stage 'b'") {
+          errors[i] = std::make_exception_ptr(
+              std::runtime_error(fmt::format("{} on node '{}': no space", work.name, node_ids[i])));
+        }
+      }
+    }
+    return errors;
+  }
+  std::optional<std::pair<NodeInfo, WorkerMetadata>> current_worker() const override {
+    if (!inside_worker) return std::nullopt;
+    return std::make_pair(NodeInfo{"n2"},
+                          WorkerMetadata{"ray-worker-9", WorkerAllocation{1, 0, {}}, nullptr});
+  }
+  std::vector<Call> calls;
+  std::string fail_on;
+  bool inside_worker = false;
+};
+
+TEST(ExecuteSetupOnNode, GivesEveryNodeTheDescriptionsAndResourcesOfEveryStage) {
+  auto cluster = std::make_shared<DescribedWorkCluster>();
+  ClusterScope scope(cluster);
+  auto log = std::make_shared<SetupRecordingStage::Log>();
+  auto stages = three_stages(log, std::chrono::milliseconds(0));
+  stages[1] = std::make_shared<SetupRecordingStage>("b", log);
+  std::vector<json> descriptions;
+  for (int i = 0; i < 3; ++i) descriptions.push_back({{"document", "{}"}, {"index", i}});
+  execute_setup_on_node(stages, true, descriptions);
+  EXPECT_TRUE(log->calls.empty()) << "nothing runs in this process";
+  ASSERT_EQ(cluster->calls.size(), 6u);  // 3 stages x 2 nodes (the head skipped)
+  std::multimap<std::string, std::string> pairs;
+  for (const auto& call : cluster->calls) {
+    pairs.emplace(call.node_id, call.name);
+    EXPECT_EQ(call.cpus, 1.0);
+    EXPECT_EQ(call.gpus, 0.0);
+    const int index = call.description.at("index").get<int>();
+    EXPECT_EQ(call.name,
+              fmt::format("stage '{}'", stages[static_cast<std::size_t>(index)]->name()));
+  }
+  EXPECT_EQ(pairs.count("n1"), 3u);
+  EXPECT_EQ(pairs.count("n2"), 3u);
+  EXPECT_EQ(pairs.count("head"), 0u);
+}
+
+TEST(ExecuteSetupOnNode, ReportsTheFailuresANodeOfAnotherProgramSendsBack) {
+  auto cluster = std::make_shared<DescribedWorkCluster>();
+  cluster->fail_on = "n2";
+  ClusterScope scope(cluster);
+  auto log = std::make_shared<SetupRecordingStage::Log>();
+  try {
+    execute_setup_on_node(three_stages(log, std::chrono::milliseconds(0)));
+    FAIL();
+  } catch (const std::runtime_error& error) {
+    EXPECT_STREQ(error.what(), "setup_on_node failed for stage 'b' on node 'n2': no space");
+  }
+  EXPECT_EQ(cluster->calls.size(), 9u);
+  EXPECT_THROW(execute_setup_on_node(three_stages(log, std::chrono::milliseconds(0)), false,
+                                     {json::object()}),
+               std::invalid_argument);
+}
+
+TEST(RunWorkOnEachNode, TheDefaultRefusesWorkThatIsOnlyDescribed) {
+  StaticCluster cluster({{"head", 1, 0, true}});
+  NodeWork work;
+  work.name = "stage 'x'";
+  work.description = {{"document", "{}"}, {"index", 0}};
+  try {
+    cluster.run_work_on_each_node({"head"}, {work});
+    FAIL();
+  } catch (const std::invalid_argument& error) {
+    EXPECT_THAT(std::string(error.what()), ::testing::HasSubstr("stage 'x' is only described"));
+  }
+}
+
+TEST(WorkerMetadata, ComesFromTheClusterRuntimeInsideItsWorkers) {
+  auto cluster = std::make_shared<DescribedWorkCluster>();
+  ClusterScope scope(cluster);
+  EXPECT_EQ(get_worker_metadata_and_node_id().second.worker_id, "driver");
+  cluster->inside_worker = true;
+  auto [node, worker] = get_worker_metadata_and_node_id();
+  EXPECT_EQ(node.node_id, "n2");
+  EXPECT_EQ(worker.worker_id, "ray-worker-9");
+  EXPECT_EQ(worker.allocation->cpus, 1.0);
+  // An executor's own worker identity wins: its threads know best.
+  std::thread([] {
+    WorkerIdentityScope identity(NodeInfo{"n7"}, WorkerMetadata{"w-1", std::nullopt, nullptr});
+    EXPECT_EQ(get_worker_metadata_and_node_id().second.worker_id, "w-1");
   }).join();
 }
 

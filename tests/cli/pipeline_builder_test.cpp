@@ -190,6 +190,34 @@ TEST_F(PipelineBuilderTest, ResolvesTheExecutorAndRejectsUnknownTypesAndKeys) {
               AllOf(HasSubstr("pipeline.yaml:6"), HasSubstr("unknown log level 'loud'")));
 }
 
+TEST_F(PipelineBuilderTest, ChecksTypeRayKeysWithLinesAndRefusesToRunIt) {
+  const PipelineConfig ray = load(yaml_of("", "") +
+                                  "executor:\n  type: ray\n  config: {address: 'auto', "
+                                  "ignore_head_node: true, ray_remote_args: {num_cpus: 1}}\n");
+  EXPECT_EQ(resolve_executor_config(ray)["address"], "auto");
+  try {
+    make_executor(ray);
+    FAIL() << "the binary runs types local and mpi only";
+  } catch (const ConfigError& error) {
+    EXPECT_THAT(error.what(), AllOf(HasSubstr("pipeline.yaml:6: executor: type 'ray'"),
+                                    HasSubstr("pip install 'curate[ray]'"),
+                                    HasSubstr("`curate run` from that package")));
+  }
+  try {
+    resolve_executor_config(load(yaml_of("", "") +
+                                 "executor:\n  type: ray\n  config:\n    adress: x\n"
+                                 "    queue_capacity: 2\n    ignore_head_node: 3\n"));
+    FAIL();
+  } catch (const ConfigError& error) {
+    EXPECT_THAT(error.what(),
+                AllOf(HasSubstr("pipeline.yaml:8: executor: unknown config key 'adress' for "
+                                "type 'ray' (did you mean 'address'?)"),
+                      HasSubstr("pipeline.yaml:9: executor: unknown config key 'queue_capacity'"),
+                      HasSubstr("pipeline.yaml:10: executor: config key 'ignore_head_node' of "
+                                "type 'ray' must be boolean, not 3")));
+  }
+}
+
 TEST_F(PipelineBuilderTest, DescribesStagesAndExecutor) {
   const PipelineConfig config = load(yaml_of("    name: read\n", kFilterAndWriter) +
                                      "executor: {type: local, config: {queue_capacity: 2}}\n");

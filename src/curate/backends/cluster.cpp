@@ -1,10 +1,14 @@
 #include "curate/backends/cluster.hpp"
 
+#include "curate/backends/logging.hpp"
 #include "curate/backends/resource_discovery.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 namespace curate::backends {
@@ -45,6 +49,41 @@ std::vector<std::exception_ptr> run_on_threads(const std::vector<std::string>& n
 }
 
 }  // namespace
+
+std::vector<std::exception_ptr> Cluster::run_work_on_each_node(
+    const std::vector<std::string>& node_ids, const std::vector<NodeWork>& works) {
+  for (const NodeWork& work : works) {
+    if (!work.run_here) {
+      throw std::invalid_argument(fmt::format(
+          "{} is only described (no function of this program): this cluster cannot run it",
+          work.name));
+    }
+  }
+  return run_on_each_node(node_ids, [&works](const NodeInfo& node) {
+    // Every work of the node starts at once: the wall time is the slowest work's.
+    std::vector<std::exception_ptr> errors(works.size());
+    std::vector<std::thread> threads;
+    threads.reserve(works.size());
+    for (std::size_t i = 0; i < works.size(); ++i) {
+      threads.emplace_back([&, i] {
+        try {
+          works[i].run_here(node);
+        } catch (...) {
+          errors[i] = std::current_exception();
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    std::vector<std::string> failures;
+    for (std::size_t i = 0; i < works.size(); ++i) {
+      if (errors[i]) {
+        failures.push_back(fmt::format("{} on node '{}': {}", works[i].name, node.node_id,
+                                       describe_error(errors[i])));
+      }
+    }
+    if (!failures.empty()) throw std::runtime_error(fmt::format("{}", fmt::join(failures, "; ")));
+  });
+}
 
 std::vector<NodeResources> LocalCluster::nodes() const {
   const LocalMachineResources& machine = local_machine_resources();

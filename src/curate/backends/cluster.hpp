@@ -2,10 +2,14 @@
 
 #include "curate/core/worker_context.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace curate::backends {
@@ -17,6 +21,20 @@ struct NodeResources {
   double gpus = 0.0;
   bool is_head = false;
   bool operator==(const NodeResources&) const = default;
+};
+
+/// One piece of work to run on nodes, described so that it can cross processes: a
+/// cluster whose nodes are other programs (Ray workers) rebuilds it from `description`;
+/// one whose nodes run this program (threads, MPI ranks) calls `run_here`. Example: the
+/// setup of one stage, described as {"document": pipeline document, "index": i}.
+struct NodeWork {
+  std::string name;            ///< what the work is, for errors: "stage 'reader'"
+  nlohmann::json description;  ///< how another process rebuilds the work
+  double cpus = 1.0;           ///< CPUs the work asks of the node
+  double gpus = 0.0;           ///< GPUs the work asks of the node
+  /// The same work as a function of this program; may be empty for clusters that only
+  /// take descriptions. Called concurrently, once per node.
+  std::function<void(const NodeInfo&)> run_here;
 };
 
 /// The machines a pipeline runs on, as the backend utilities see them: the alive nodes
@@ -37,6 +55,22 @@ class Cluster {
   virtual std::vector<std::exception_ptr> run_on_each_node(
       const std::vector<std::string>& node_ids,
       const std::function<void(const NodeInfo&)>& work) = 0;
+
+  /// Run every item of `works` on every node in `node_ids`, all (work, node) pairs at
+  /// once, and wait for all of them. Returns one entry per node, in order: null when all
+  /// its works succeeded, else an error whose message names each failed work and the
+  /// node ("stage 'a' on node 'n1': disk full"). The default runs `run_here` of each
+  /// work on a thread of its own inside `run_on_each_node`, so it is collective where
+  /// that is; a cluster of other programs overrides it and uses the descriptions.
+  virtual std::vector<std::exception_ptr> run_work_on_each_node(
+      const std::vector<std::string>& node_ids, const std::vector<NodeWork>& works);
+
+  /// Return the calling worker's node and metadata when the cluster runtime knows it
+  /// (inside a Ray actor or task: its node, worker id and assigned resources); nullopt
+  /// elsewhere (the default). Callable from any thread.
+  virtual std::optional<std::pair<NodeInfo, WorkerMetadata>> current_worker() const {
+    return std::nullopt;
+  }
 
   /// Return true when the cluster runtime is connected (always, for in-process ones).
   virtual bool is_connected() const { return true; }

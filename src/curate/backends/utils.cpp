@@ -4,14 +4,13 @@
 #include "curate/backends/worker_identity.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 
 namespace curate::backends {
 namespace {
@@ -122,7 +121,11 @@ void check_total_gpu_capacity(int gpus_needed, bool ignore_head_node) {
 }
 
 void execute_setup_on_node(const std::vector<std::shared_ptr<curate::ProcessingStage>>& stages,
-                           bool ignore_head_node) {
+                           bool ignore_head_node, const std::vector<nlohmann::json>& descriptions) {
+  if (!descriptions.empty() && descriptions.size() != stages.size()) {
+    throw std::invalid_argument(fmt::format("execute_setup_on_node: {} descriptions for {} stages",
+                                            descriptions.size(), stages.size()));
+  }
   const std::shared_ptr<Cluster> cluster = current_cluster();
   std::vector<std::string> node_ids;
   for (const auto& node : cluster->nodes()) {
@@ -132,31 +135,28 @@ void execute_setup_on_node(const std::vector<std::shared_ptr<curate::ProcessingS
   // vLLM workers forked by a stage cannot re-initialise CUDA; NeMo Curator sets this
   // in its setup task, and so do we (only when the user has not chosen).
   setenv("VLLM_WORKER_MULTIPROC_METHOD", "spawn", /*overwrite=*/0);
+  for (const auto& node_id : node_ids) {
+    spdlog::info("Executing setup on node {} for {} stages", node_id, stages.size());
+  }
 
-  std::mutex failures_mutex;
+  std::vector<NodeWork> works;
+  works.reserve(stages.size());
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const std::shared_ptr<curate::ProcessingStage>& stage = stages[i];
+    NodeWork work;
+    work.name = fmt::format("stage '{}'", stage->name());
+    if (!descriptions.empty()) work.description = descriptions[i];
+    work.cpus = stage->resources().cpus;
+    work.gpus = stage->resources().gpus;
+    work.run_here = [stage](const NodeInfo& node) {
+      stage->setup_on_node(node, WorkerMetadata{"", std::nullopt, nullptr});
+    };
+    works.push_back(std::move(work));
+  }
+  const auto node_errors = cluster->run_work_on_each_node(node_ids, works);
   std::vector<std::string> failures;
-  const auto node_errors = cluster->run_on_each_node(node_ids, [&](const NodeInfo& node) {
-    spdlog::info("Executing setup on node {} for {} stages", node.node_id, stages.size());
-    // Every stage of the node starts at once: the wall time is the slowest stage's.
-    std::vector<std::thread> threads;
-    threads.reserve(stages.size());
-    for (const auto& stage : stages) {
-      threads.emplace_back([&, stage] {
-        try {
-          stage->setup_on_node(node, WorkerMetadata{"", std::nullopt, nullptr});
-        } catch (...) {
-          std::lock_guard lock(failures_mutex);
-          failures.push_back(fmt::format("stage '{}' on node '{}': {}", stage->name(), node.node_id,
-                                         describe_error(std::current_exception())));
-        }
-      });
-    }
-    for (auto& thread : threads) thread.join();
-  });
-  for (std::size_t i = 0; i < node_errors.size(); ++i) {
-    if (node_errors[i]) {
-      failures.push_back(fmt::format("node '{}': {}", node_ids[i], describe_error(node_errors[i])));
-    }
+  for (const auto& error : node_errors) {
+    if (error) failures.push_back(describe_error(error));
   }
   if (!failures.empty()) {
     std::sort(failures.begin(), failures.end());
@@ -166,8 +166,9 @@ void execute_setup_on_node(const std::vector<std::shared_ptr<curate::ProcessingS
 
 std::pair<NodeInfo, WorkerMetadata> get_worker_metadata_and_node_id() {
   if (auto identity = current_worker_identity()) return *identity;
-  return {NodeInfo{current_cluster()->current_node_id()},
-          WorkerMetadata{"driver", std::nullopt, nullptr}};
+  const std::shared_ptr<Cluster> cluster = current_cluster();
+  if (auto worker = cluster->current_worker()) return *worker;
+  return {NodeInfo{cluster->current_node_id()}, WorkerMetadata{"driver", std::nullopt, nullptr}};
 }
 
 void register_logger_serializer() {

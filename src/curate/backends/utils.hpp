@@ -44,12 +44,18 @@ void check_total_gpu_capacity(int gpus_needed, bool ignore_head_node = false);
 
 /// Call `setup_on_node(NodeInfo{node}, WorkerMetadata{"", none})` on every stage for every
 /// alive node of the current cluster (skipping the head node when asked), all pairs at
-/// once, waiting for all. Throws std::runtime_error naming every failed stage and node.
+/// once (Cluster::run_work_on_each_node), waiting for all; logs "Executing setup on node
+/// {id} for {n} stages" once per node. `descriptions` (one per stage, or empty) say how
+/// another process rebuilds each stage, for clusters whose nodes are other programs (Ray);
+/// each work asks the node for the stage's CPUs and GPUs. Throws std::runtime_error
+/// naming every failed stage and node. Driver thread; collective under MPI.
 void execute_setup_on_node(const std::vector<std::shared_ptr<curate::ProcessingStage>>& stages,
-                           bool ignore_head_node = false);
+                           bool ignore_head_node = false,
+                           const std::vector<nlohmann::json>& descriptions = {});
 
-/// Return the calling worker's node and metadata (set by the executor for its worker
-/// threads); outside a worker, the current node and worker id "driver".
+/// Return the calling worker's node and metadata: the executor's (set for its worker
+/// threads), else the cluster runtime's (inside a Ray actor or task), else the current
+/// node and worker id "driver".
 std::pair<NodeInfo, WorkerMetadata> get_worker_metadata_and_node_id();
 
 /// Capture the driver's logging configuration (level and pattern) so that every worker

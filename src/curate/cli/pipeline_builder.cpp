@@ -232,8 +232,27 @@ std::vector<std::filesystem::path> output_folders(const PipelineConfig& config,
 }
 
 const std::vector<std::string>& executor_types() {
-  static const std::vector<std::string> kTypes = {"local", "mpi"};
+  static const std::vector<std::string> kTypes = {"local", "mpi", "ray"};
   return kTypes;
+}
+
+const std::vector<std::string>& ray_executor_config_keys() {
+  static const std::vector<std::string> kKeys = {"address", "ray_remote_args", "ignore_head_node",
+                                                 "log_level"};
+  return kKeys;
+}
+
+const std::vector<std::string>& executor_config_keys(const std::string& type) {
+  if (type == "ray") return ray_executor_config_keys();
+  return backends::LocalExecutor::config_keys();
+}
+
+std::string ray_needs_python_message(const std::string& where) {
+  return fmt::format(
+      "{}executor: type 'ray' runs on a Ray cluster from curate's Python package, not from this "
+      "binary: install it with `pip install 'curate[ray]'` and run `curate run` from that "
+      "package (this binary runs types local and mpi)",
+      where);
 }
 
 json resolve_executor_config(const PipelineConfig& config, ConfigErrors* errors) {
@@ -252,12 +271,26 @@ json resolve_executor_config(const PipelineConfig& config, ConfigErrors* errors)
            fmt::format("unknown type '{}'{}; known types: {}", section.type,
                        did_you_mean(section.type, types), fmt::join(types, ", ")));
   } else {
-    const std::vector<std::string>& local_keys = backends::LocalExecutor::config_keys();
+    const std::vector<std::string>& local_keys = executor_config_keys(section.type);
     for (const auto& [key, value] : section.config.items()) {
       if (std::find(local_keys.begin(), local_keys.end(), key) != local_keys.end()) continue;
       report("/executor/config/" + pointer_segment(key),
              fmt::format("unknown config key '{}' for type '{}'{}; valid keys: {}", key,
                          section.type, did_you_mean(key, local_keys), fmt::join(local_keys, ", ")));
+    }
+  }
+  if (section.type == "ray") {
+    // The Python RayExecutor reads these; a wrong type is found here, with its line.
+    const std::vector<std::pair<std::string, json::value_t>> typed = {
+        {"address", json::value_t::string},
+        {"ignore_head_node", json::value_t::boolean},
+        {"ray_remote_args", json::value_t::object}};
+    for (const auto& [key, kind] : typed) {
+      const auto it = section.config.find(key);
+      if (it == section.config.end() || it->type() == kind || it->is_null()) continue;
+      report("/executor/config/" + pointer_segment(key),
+             fmt::format("config key '{}' of type 'ray' must be {}, not {}", key,
+                         json(kind).type_name(), it->dump()));
     }
   }
   json merged = backends::merge_executor_configs(json::object(), section.config);
@@ -275,6 +308,8 @@ ExecutorHandle make_executor(const PipelineConfig& config) {
   ExecutorHandle handle;
   handle.type = config.executor.type;
   handle.config = resolve_executor_config(config);
+  if (handle.type == "ray")
+    throw ConfigError(ray_needs_python_message(config.where("/executor/type")));
   // Under mpirun or srun every rank runs the pipeline on the MPI executor, whatever the
   // type says: a LocalExecutor per rank would each run the whole corpus.
   if (handle.type == "mpi" || backends::mpi::MpiSession::cluster() != nullptr) {

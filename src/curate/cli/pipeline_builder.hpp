@@ -42,8 +42,21 @@ Pipeline build_pipeline(const PipelineConfig& config, const StageRegistry& regis
 std::vector<std::filesystem::path> output_folders(const PipelineConfig& config,
                                                   const StageRegistry& registry);
 
-/// Return the executor types a pipeline file may name.
+/// Return the executor types a pipeline file may name: local, mpi, ray.
 const std::vector<std::string>& executor_types();
+
+/// Return the `executor.config` keys of type `ray` (the Python RayExecutor's): address,
+/// ray_remote_args (actor options for every stage, e.g. runtime_env), ignore_head_node,
+/// log_level (the driver's).
+const std::vector<std::string>& ray_executor_config_keys();
+
+/// Return the config keys valid for executor `type` (one of `executor_types()`).
+const std::vector<std::string>& executor_config_keys(const std::string& type);
+
+/// Return the message that says type 'ray' runs from the Python package: what to install
+/// (`pip install 'curate[ray]'`) and which command to run. `where` prefixes it
+/// ("file:line: ").
+std::string ray_needs_python_message(const std::string& where);
 
 /// Return the executor's configuration: the file's `executor.config` merged over the
 /// type's defaults with `merge_executor_configs`. An unknown type, each unknown config
@@ -66,7 +79,8 @@ struct ExecutorHandle {
 
 /// Create the executor `config.executor` names (`local`: LocalExecutor, `mpi`:
 /// MpiExecutor, which is also chosen whenever the process runs under MPI). Throws
-/// ConfigError as `resolve_executor_config` does.
+/// ConfigError as `resolve_executor_config` does, and for type `ray`, which the Python
+/// package runs (`ray_needs_python_message`).
 ExecutorHandle make_executor(const PipelineConfig& config);
 
 /// Return `curate describe`'s text: the built stages (Pipeline::describe: resources,

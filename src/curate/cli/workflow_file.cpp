@@ -4,6 +4,7 @@
 
 #include "curate/cli/config_error.hpp"
 #include "curate/cli/dedup_command.hpp"
+#include "curate/cli/pipeline_builder.hpp"
 #include "curate/cli/yaml_to_json.hpp"
 #include "curate/core/suggest.hpp"
 
@@ -148,12 +149,24 @@ int run_workflow_file(const fs::path& file, bool quiet, CliContext& context) {
   SourceMap map;
   const json document = load_yaml_file(file, &map);
   DedupOptions options = workflow_options(document, &map);
+  if (workflow_executor_type(document) == "ray") {
+    throw ConfigError(
+        ray_needs_python_message(fmt::format("{}: ", map.locate("/executor/type").to_string())));
+  }
   options.quiet = quiet;
   try {
     return dedup_command(options, context);
   } catch (const ConfigError& error) {
     throw ConfigError(fmt::format("{}: {}", file.string(), error.what()));
   }
+}
+
+std::string workflow_executor_type(const json& document) {
+  if (!document.is_object()) return "local";
+  const auto executor = document.find("executor");
+  if (executor == document.end() || !executor->is_object()) return "local";
+  const auto type = executor->find("type");
+  return type != executor->end() && type->is_string() ? type->get<std::string>() : "local";
 }
 
 DedupOptions workflow_options(const json& document, const SourceMap* map) {
@@ -216,7 +229,26 @@ DedupOptions workflow_options(const json& document, const SourceMap* map) {
     }
   }
   const json executor = document.value("executor", json::object());
-  if (executor.is_object() && executor.contains("config")) {
+  const auto type = executor.is_object() ? executor.find("type") : executor.end();
+  const std::vector<std::string>& types = executor_types();
+  if (type != executor.end() &&
+      (!type->is_string() ||
+       std::find(types.begin(), types.end(), type->get<std::string>()) == types.end())) {
+    problems.add("/executor/type",
+                 fmt::format("workflow executor: unknown type {}; known types: {}", type->dump(),
+                             fmt::join(types, ", ")));
+  }
+  if (workflow_executor_type(document) == "ray" && executor.contains("config")) {
+    // Run by the Python package's RayExecutor: its keys, nothing else.
+    const auto& keys = ray_executor_config_keys();
+    for (const auto& [key, value] : executor.at("config").items()) {
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+      problems.add("/executor/config/" + pointer_segment(key),
+                   fmt::format("workflow executor config: unknown config key '{}' for type "
+                               "'ray'{}; valid keys: {}",
+                               key, did_you_mean(key, keys), fmt::join(keys, ", ")));
+    }
+  } else if (executor.is_object() && executor.contains("config")) {
     const json& config = executor.at("config");
     for (const auto& [key, value] : config.items()) {
       if (key == "num_cpus" && value.is_number()) {

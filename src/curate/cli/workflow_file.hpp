@@ -19,7 +19,7 @@ bool is_workflow_file(const std::filesystem::path& file);
 ///     name: dedup_web              # optional
 ///     workflow: fuzzy_deduplication  # or exact_deduplication
 ///     params: {input_path: data, output_path: out/fuzzy, char_ngrams: 24, ...}
-///     executor: {config: {num_cpus: 2}}  # optional
+///     executor: {config: {num_cpus: 2}}  # optional; type: ray runs from the Python package
 ///
 /// The parameters are those of `curate dedup exact|fuzzy`, under NeMo Curator's names
 /// (`curate stages` lists them). Every unknown key or mistyped value is reported, each
@@ -34,6 +34,9 @@ class SourceMap;
 /// {...}, "executor": {"config": {"num_cpus": N}}}`). Every mistake is reported at once
 /// in one ConfigError, each with its file and line when `map` is given. Pure.
 DedupOptions workflow_options(const nlohmann::json& document, const SourceMap* map = nullptr);
+
+/// Return the `executor.type` of a workflow document ("local" when it names none). Pure.
+std::string workflow_executor_type(const nlohmann::json& document);
 
 /// Return the workflows' parameter listing for `curate stages`.
 std::string describe_workflows();

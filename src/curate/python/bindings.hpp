@@ -14,6 +14,8 @@ void bind_pipeline(nanobind::module_& m);
 void bind_backends(nanobind::module_& m);
 /// Bind the exact and fuzzy deduplication workflows (run from a workflow document).
 void bind_dedup(nanobind::module_& m);
+/// Bind the `curate` command line (run in-process) and the file checks curate.cli needs.
+void bind_cli(nanobind::module_& m);
 /// Bind what the Ray executor drives: built stages, their life cycle, tasks as bytes.
 void bind_ray(nanobind::module_& m);
 /// Bind what the Ray executor needs for shuffle, LSH and gang stages (called by bind_ray).

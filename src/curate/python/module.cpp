@@ -26,4 +26,5 @@ NB_MODULE(_curate, m) {
   curate::python::bind_dedup(m);
   curate::python::bind_ray(m);
   curate::python::bind_describe(m);
+  curate::python::bind_cli(m);
 }

@@ -1,4 +1,4 @@
-"""What runs inside Ray workers: a stage actor and the per-node setup task.
+"""What runs inside Ray workers: a stage actor (the per-node setup task is in _cluster).
 
 Each gets its stage from a source: a ``DocumentStage`` (rebuilt from the pipeline
 document, registry names and parameters, and the Python stage objects Ray unpickled for
@@ -58,20 +58,6 @@ class ShippedStage:
     def build(self):
         """Return this process's copy of the stage (each unpickling makes its own)."""
         return self.stage
-
-
-def setup_on_node(source) -> str:
-    """Run ``setup_on_node`` of the stage of ``source`` on the node this task was placed on."""
-    import ray
-
-    node_id = ray.get_runtime_context().get_node_id()
-    stage = source.build()
-    try:
-        stage.setup_on_node(node_id)
-    except Exception as error:
-        raise RuntimeError(
-            f"stage '{stage.name}' failed in setup_on_node on node {node_id}: {error}") from error
-    return node_id
 
 
 class StageActor:

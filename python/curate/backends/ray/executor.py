@@ -11,14 +11,15 @@ from curate._native import native
 from curate.backends.base import BaseExecutor
 from curate.backends.local import pipeline_document
 from curate.backends.ray._actors import DocumentStage, ShippedStage, order_index
+from curate.backends.ray._cluster import HEAD_NODE_RESOURCE, ray_cluster_scope
 from curate.backends.ray._pool import TaskPool
-from curate.backends.utils import merge_executor_configs, warn_on_env_var_override
+from curate.backends.utils import (check_total_gpu_capacity, merge_executor_configs,
+                                   register_loguru_serializer, warn_on_env_var_override)
 from curate.tasks import _unwrap, _wrap
 
 __all__ = ["RayExecutor"]
 
 _log = logging.getLogger("curate.ray")
-_HEAD_RESOURCE = "node:__internal_head__"
 # How many finished bundles may wait before a stage, per actor of that stage, before the
 # stage upstream of it gets no more work: the driver holds references, never the data.
 _QUEUED_PER_ACTOR = 2
@@ -90,9 +91,10 @@ class RayExecutor(BaseExecutor):
         pools: list[TaskPool] = []
         plan: list = []
         try:
+            register_loguru_serializer()
             nodes = self._nodes(ray)
             plan = self._plan(built, first, nodes)
-            self._setup_on_nodes(ray, sources, built, first, nodes)
+            self._setup_on_nodes(sources, first)
             self._create_pools(ray, sources, built, nodes, plan, pools)
             return self._stream(ray, pools, [(order_index(i), native().task_to_bytes(t))
                                              for i, t in enumerate(seeds)])
@@ -113,30 +115,24 @@ class RayExecutor(BaseExecutor):
         """Return the alive nodes that may run stages (not the head with ignore_head_node)."""
         nodes = [n for n in ray.nodes() if n.get("Alive")]
         if self.ignore_head_node:
-            nodes = [n for n in nodes if _HEAD_RESOURCE not in n.get("Resources", {})]
+            nodes = [n for n in nodes if HEAD_NODE_RESOURCE not in n.get("Resources", {})]
         if not nodes:
             raise RuntimeError("RayExecutor: no alive Ray node may run stages "
                                "(ignore_head_node leaves none); add worker nodes")
         return nodes
 
-    def _setup_on_nodes(self, ray, sources, built, first, nodes) -> None:
-        """Run setup_on_node once per (stage, node), all at once, awaited by one ray.get."""
-        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
-        from curate.backends.ray._actors import setup_on_node
-
-        remote = ray.remote(setup_on_node)
-        refs = []
-        for index in range(first, len(built)):
-            stage = built[index]
-            for node in nodes:
-                # A node smaller than the stage's request would never run the task.
-                cpus = min(stage.cpus, node.get("Resources", {}).get("CPU", 0.0))
-                refs.append(remote.options(
-                    num_cpus=cpus, num_gpus=stage.gpus,
-                    scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"], soft=False),
-                ).remote(sources[index]))
-        _get_naming_stage(ray, refs)
+    def _setup_on_nodes(self, sources: list, first: int) -> None:
+        """Run setup_on_node once per (stage, alive node), all at once: the seed API's
+        ``execute_setup_on_node`` acting on the Ray cluster (one pinned task per pair)."""
+        if isinstance(sources[first] if first < len(sources) else None, ShippedStage):
+            stages = [source.stage for source in sources[first:]]
+            with ray_cluster_scope(stages):
+                native().execute_setup_on_shipped_stages(stages, self.ignore_head_node)
+            return
+        document, python_stages = sources[0].document, sources[0].python_stages
+        with ray_cluster_scope(python_stages):
+            native().execute_setup_on_built_stages(document, python_stages, first,
+                                                   self.ignore_head_node)
 
     def _actor_options(self, stage, cpus: float) -> dict:
         """Return num_cpus/num_gpus from the stage's resources under the merged remote args."""
@@ -174,10 +170,8 @@ class RayExecutor(BaseExecutor):
                 count = stage.num_workers or 1  # it receives one bundle: the seeds
             plan.append((index, cpus, count))
         gpus_needed = sum(built[index].gpus * count for index, _, count in plan)
-        gpus_there = sum(n.get("Resources", {}).get("GPU", 0.0) for n in nodes)
-        if gpus_needed > gpus_there:
-            raise RuntimeError(f"Need {gpus_needed:g} GPUs but cluster has {gpus_there:g} "
-                               "available.")
+        # Setup tasks and actors would wait forever for GPUs the cluster lacks.
+        check_total_gpu_capacity(math.ceil(gpus_needed), ignore_head_node=self.ignore_head_node)
         return plan
 
     def _create_pools(self, ray, sources, built, nodes, plan, pools: list[TaskPool]) -> None:
