@@ -161,8 +161,9 @@ def test_a_gang_whose_coordinator_dies_fails_the_run_naming_stage_member_node(cl
                                           input_path=str(planted))
     started = time.monotonic()
     try:
-        with pytest.raises(RuntimeError, match=r"stage 'connected_components' failed in finish of "
-                                               r"gang member \d on node \w+ .*gang \w+ failed") as caught:
+        expected = (r"stage 'connected_components' failed in finish of gang member \d on node "
+                    r"\w+ .*gang \w+ failed")
+        with pytest.raises(RuntimeError, match=expected) as caught:
             workflow.run(executor=RayExecutor())
         assert "Traceback" not in str(caught.value)
     finally:
