@@ -31,7 +31,9 @@ OBJECT_STORE_BYTES = 80 * 1024 * 1024
 
 
 def _raylet_pids() -> set[int]:
-    found = subprocess.run(["pgrep", "-f", "raylet"], capture_output=True, text=True)
+    # Only the raylets of this checkout's Ray: other worktrees may run clusters meanwhile.
+    raylet = os.path.join(os.path.dirname(ray.__file__), "core", "src", "ray", "raylet", "raylet")
+    found = subprocess.run(["pgrep", "-f", raylet], capture_output=True, text=True)
     return {int(pid) for pid in found.stdout.split()}
 
 
