@@ -89,7 +89,8 @@ def main() -> None:
             ray_s.append(time.perf_counter() - started)
             found = [m for m in map(_MOVED.search, lines.lines) if m]
             if len(found) != 1:
-                raise SystemExit(f"expected one shuffle report from the RayExecutor, got {lines.lines}")
+                raise SystemExit(f"expected one shuffle report from the RayExecutor, got "
+                                 f"{lines.lines}")
             moved_mb.append(float(found[0].group(1)))
             shuffle_s.append(float(found[0].group(2)))
             reduce_s.append(float(found[0].group(3)))

@@ -8,6 +8,7 @@ import logging
 import os
 import pathlib
 import random
+import threading
 import time
 
 import pytest
@@ -135,3 +136,40 @@ def test_fuzzy_workflow_on_ray_gives_the_local_removal_list(cluster, planted, tm
     # The counters of the workers came back into the driver's stages.
     for key in ("documents", "documents_removed"):
         assert on_ray.get_metadata(key) == local.get_metadata(key)
+
+
+def test_a_gang_whose_coordinator_dies_fails_the_run_naming_stage_member_node(cluster, planted,
+                                                                             tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    # Kill the connected-components gang's coordinator as soon as it exists (before the
+    # members finish): their collectives fail, and so must the run, at once and named.
+    stop = threading.Event()
+
+    def kill_coordinator() -> None:
+        while not stop.is_set():
+            for actor in ray.util.list_named_actors():
+                if actor.startswith("curate_gang_connected_components_"):
+                    ray.kill(ray.get_actor(actor))
+                    return
+            time.sleep(0.02)
+
+    killer = threading.Thread(target=kill_coordinator)
+    killer.start()
+    workflow = FuzzyDeduplicationWorkflow(cache_path=str(tmp_path / "cache"),
+                                          output_path=str(tmp_path / "out"),
+                                          input_path=str(planted))
+    started = time.monotonic()
+    try:
+        expected = (r"stage 'connected_components' failed in finish of gang member \d on node "
+                    r"\w+ .*gang \w+ failed")
+        with pytest.raises(RuntimeError, match=expected) as caught:
+            workflow.run(executor=RayExecutor())
+        assert "Traceback" not in str(caught.value)
+    finally:
+        stop.set()
+        killer.join()
+    assert time.monotonic() - started < 60
+    # Nothing of the failed run holds the cluster: the next run works.
+    workflow.run(executor=RayExecutor())
+    assert _removal_list(tmp_path / "out")

@@ -13,6 +13,13 @@ namespace nb = nanobind;
 namespace curate::python {
 namespace {
 
+// "Type: message" of a Python error, without the traceback. Called with the GIL held.
+std::string short_message(const nb::python_error& error) {
+  const std::string type = nb::cast<std::string>(nb::handle(error.type()).attr("__name__"));
+  const std::string message = nb::cast<std::string>(nb::str(error.value()));
+  return message.empty() ? type : fmt::format("{}: {}", type, message);
+}
+
 // Run `call` under the GIL; a Python error becomes the std::runtime_error a C++ stage
 // expects from a failed collective (named, so the member's log says which one).
 template <typename Call>
@@ -22,7 +29,7 @@ auto with_gil(const char* collective, int index, Call&& call) {
     return std::forward<Call>(call)();
   } catch (const nb::python_error& error) {
     throw std::runtime_error(
-        fmt::format("gang {} failed on member {}: {}", collective, index, error.what()));
+        fmt::format("gang {} failed on member {}: {}", collective, index, short_message(error)));
   } catch (const nb::cast_error& error) {
     throw std::runtime_error(fmt::format("gang {} on member {} got a reply of the wrong type: {}",
                                          collective, index, error.what()));

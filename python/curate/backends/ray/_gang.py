@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import uuid
 
 from curate._native import native
 from curate.backends.ray._actors import StageActor, order_index, output_keys
@@ -203,6 +204,8 @@ class GangPool(TaskPool):
 def gang_pool(ray, stage, actors: list, size: int) -> GangPool:
     """Return the pool of gang stage ``stage`` over ``actors`` (``size`` of them, to be
     created), with its coordinator actor (no CPU of its own: it only waits)."""
+    # Named, so that the gang can be found in Ray's tools (`ray list actors`).
+    name = f"curate_gang_{stage.name}_{uuid.uuid4().hex[:8]}"
     coordinator = ray.remote(GangCoordinator).options(
-        num_cpus=0, max_concurrency=size + 4).remote(stage.name, size)
+        name=name, num_cpus=0, max_concurrency=size + 4).remote(stage.name, size)
     return GangPool(stage.name, actors, coordinator)
