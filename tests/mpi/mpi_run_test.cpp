@@ -15,6 +15,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -277,6 +278,15 @@ TEST_F(MpiRun, AFailingOrKilledRankEndsTheJobAndARerunCompletes) {
   EXPECT_NE(thrown.output.find("rank 1 on node nodeb"), std::string::npos) << thrown.output;
   EXPECT_NE(thrown.output.find("fail_on_rank"), std::string::npos) << thrown.output;
 
+  // Rank 2 stops (SIGSTOP) in teardown, right before the final agreement: mpirun sees
+  // nothing wrong, so only the heartbeats find it.
+  const Outcome stopped = curate("run --quiet " + pipeline("stopped", "stop", 2).string(), 3,
+                                 "CURATE_MPI_SILENCE_TIMEOUT_S=3");
+  EXPECT_NE(stopped.status, 0) << stopped.output;
+  EXPECT_LT(stopped.seconds, 30.0);
+  EXPECT_NE(stopped.output.find("rank 2 on node nodec sent no heartbeat"), std::string::npos)
+      << stopped.output;
+
   const fs::path killed = pipeline("killed", "kill", 2);
   const Outcome died = curate("run --quiet " + killed.string(), 3);
   EXPECT_NE(died.status, 0) << died.output;
@@ -287,6 +297,52 @@ TEST_F(MpiRun, AFailingOrKilledRankEndsTheJobAndARerunCompletes) {
   const Outcome rerun = curate("run --quiet " + killed.string(), 3);
   ASSERT_EQ(rerun.status, 0) << rerun.output;
   EXPECT_EQ(records_under(dir_ / "out_killed").size(), kRecords);
+}
+
+// ignore_head_node keeps the connected-components gang of fuzzy dedup off the head node
+// (2 members, same removal list as local), and rank 0's progress lines count the tasks
+// the other ranks process (rank 0 itself processes none here).
+TEST_F(MpiRun, IgnoreHeadNodeKeepsGangsOffTheHeadAndProgressCoversEveryRank) {
+  const std::string no_head = "CURATOR_IGNORE_RAY_HEAD_NODE=1";
+  const Outcome local = curate("dedup fuzzy --input input --output fuzzy_local -q");
+  ASSERT_EQ(local.status, 0) << local.output;
+  const Outcome three = curate("dedup fuzzy --input input --output fuzzy_nohead -q", 3, no_head);
+  ASSERT_EQ(three.status, 0) << three.output;
+  EXPECT_EQ(records_under(dir_ / "fuzzy_nohead" / "removal_list"),
+            records_under(dir_ / "fuzzy_local" / "removal_list"));
+  EXPECT_FALSE(records_under(dir_ / "fuzzy_local" / "removal_list").empty());
+  const json phases = json::parse(std::ifstream(dir_ / "fuzzy_nohead" / "stats.json"))["phases"];
+  int gang_stages = 0;
+  for (const auto& [phase, stats] : phases.items()) {
+    for (const json& stage : stats["stages"]) {
+      if (stage["name"] != "connected_components") continue;
+      ++gang_stages;
+      EXPECT_EQ(stage["instances"], 2) << phase << ": one member on each of nodeb and nodec";
+    }
+  }
+  EXPECT_EQ(gang_stages, 1);
+
+  const fs::path slow =
+      write_pipeline("slow",
+                     "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
+                     "  - stage: fail_on_rank\n    params: {dir: " +
+                         dir_.string() +
+                         ", rank: 99, sleep_ms: 150}\n"
+                         "  - stage: jsonl_writer\n    params: {output_dir: out_slow}\n");
+  const Outcome run = curate("run --progress-interval 0.2 " + slow.string(), 3, no_head);
+  ASSERT_EQ(run.status, 0) << run.output;
+  const std::regex line(R"(fail_on_rank: (\d+) tasks)");
+  int most = 0;
+  int lines = 0;
+  for (auto it = std::sregex_iterator(run.output.begin(), run.output.end(), line);
+       it != std::sregex_iterator(); ++it) {
+    most = std::max(most, std::stoi((*it)[1].str()));
+    ++lines;
+  }
+  EXPECT_GT(lines, 0) << run.output;
+  EXPECT_GT(most, 0) << "rank 0's progress shows none of the other ranks' work:\n" << run.output;
+  EXPECT_LE(most, 36) << run.output;  // 12 files of 12 lines in batches of 5
+  EXPECT_EQ(records_under(dir_ / "out_slow").size(), kRecords);
 }
 
 }  // namespace
