@@ -3,21 +3,16 @@
 // LocalExecutor's results. Every mpirun costs about half a second, so each test
 // launches as few as it can.
 
+#include "mpi/mpi_test_util.hpp"
+
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -25,53 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct Outcome {
-  int status = -1;
-  std::string output;  // stdout and stderr
-  double seconds = 0.0;
-};
-
-Outcome run_shell(const std::string& command) {
-  const auto start = std::chrono::steady_clock::now();
-  Outcome outcome;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) outcome.output.append(buffer, n);
-  const int raw = pclose(pipe);
-  outcome.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return outcome;
-}
-
-// Every line of every .jsonl file under `dir`, sorted: the records, whatever file and
-// order each executor wrote them in.
-std::vector<std::string> records_under(const fs::path& dir) {
-  std::vector<std::string> lines;
-  if (!fs::exists(dir)) return lines;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.path().extension() != ".jsonl") continue;
-    std::ifstream in(entry.path());
-    for (std::string line; std::getline(in, line);) {
-      if (!line.empty()) lines.push_back(line);
-    }
-  }
-  std::sort(lines.begin(), lines.end());
-  return lines;
-}
-
-std::vector<std::string> lines_of(const fs::path& file) {
-  std::vector<std::string> lines;
-  std::ifstream in(file);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  std::sort(lines.begin(), lines.end());
-  return lines;
-}
-
-constexpr int kFiles = 12;
-constexpr std::size_t kRecords = kFiles * 12;
+using namespace curate::mpi_test;
 
 class MpiRun : public ::testing::Test {
  protected:
@@ -91,21 +40,7 @@ class MpiRun : public ::testing::Test {
     dir_ = fs::temp_directory_path() /
            (std::string("curate_mpi_") + info->name() + "_" + std::to_string(getpid()));
     fs::remove_all(dir_);
-    fs::create_directories(dir_ / "input");
-    // 12 files, so source tasks spread over ranks; repeated texts across files (for the
-    // dedup cases) and short ones (for the filter).
-    for (int file = 0; file < kFiles; ++file) {
-      std::ofstream out(dir_ / "input" / ("part" + std::to_string(file) + ".jsonl"));
-      for (int line = 0; line < 12; ++line) {
-        const int text = (file * 12 + line) % 53;
-        std::string words = "word" + std::to_string(text);
-        for (int w = 0; w < text % 7; ++w) words += " more" + std::to_string(w);
-        out << json{{"id", "d" + std::to_string(file) + "-" + std::to_string(line)},
-                    {"text", words}}
-                   .dump()
-            << '\n';
-      }
-    }
+    write_corpus(dir_ / "input");
     std::ofstream(dir_ / "hosts") << "nodea slots=2\nnodeb slots=2\nnodec slots=2\n";
   }
 
