@@ -15,7 +15,8 @@ std::string encode_progress(const std::vector<StageProgress>& stages);
 /// Add the counters of `encoded` (another rank's `encode_progress`, of the same
 /// pipeline) stage by stage into `total`: tasks, items, workers and queue depths are
 /// summed, units kept where `total` has none. Stages past `total`'s are ignored, and so
-/// is a message that does not parse (progress is advisory). Pure.
+/// is a message that does not parse or has a bad row: then nothing is added (progress is
+/// advisory). Pure.
 void add_progress(std::vector<StageProgress>& total, std::string_view encoded);
 
 }  // namespace curate::backends::mpi
