@@ -12,6 +12,10 @@ packages=(
   libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libopenmpi-dev openmpi-bin libhwloc-dev
+  # The MPI suite's Slurm test (srun --mpi=pmix over slurmd on this machine): Debian's
+  # slurm-wlm-basic-plugins has mpi/pmix (pmix_v4, on libpmix2, the PMIx that Debian's
+  # Open MPI 4.1 uses), auth/none and cred/none, so no munge key is needed.
+  slurmctld slurmd slurm-client
   clang wamerican
   python3 python3-venv python3-dev python3-pip
 )

@@ -3,20 +3,16 @@
 // LocalExecutor's results. Every mpirun costs about half a second, so each test
 // launches as few as it can.
 
+#include "mpi/mpi_test_util.hpp"
+
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,53 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct Outcome {
-  int status = -1;
-  std::string output;  // stdout and stderr
-  double seconds = 0.0;
-};
-
-Outcome run_shell(const std::string& command) {
-  const auto start = std::chrono::steady_clock::now();
-  Outcome outcome;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) outcome.output.append(buffer, n);
-  const int raw = pclose(pipe);
-  outcome.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return outcome;
-}
-
-// Every line of every .jsonl file under `dir`, sorted: the records, whatever file and
-// order each executor wrote them in.
-std::vector<std::string> records_under(const fs::path& dir) {
-  std::vector<std::string> lines;
-  if (!fs::exists(dir)) return lines;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.path().extension() != ".jsonl") continue;
-    std::ifstream in(entry.path());
-    for (std::string line; std::getline(in, line);) {
-      if (!line.empty()) lines.push_back(line);
-    }
-  }
-  std::sort(lines.begin(), lines.end());
-  return lines;
-}
-
-std::vector<std::string> lines_of(const fs::path& file) {
-  std::vector<std::string> lines;
-  std::ifstream in(file);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  std::sort(lines.begin(), lines.end());
-  return lines;
-}
-
-constexpr int kFiles = 12;
-constexpr std::size_t kRecords = kFiles * 12;
+using namespace curate::mpi_test;
 
 class MpiRun : public ::testing::Test {
  protected:
@@ -90,21 +40,7 @@ class MpiRun : public ::testing::Test {
     dir_ = fs::temp_directory_path() /
            (std::string("curate_mpi_") + info->name() + "_" + std::to_string(getpid()));
     fs::remove_all(dir_);
-    fs::create_directories(dir_ / "input");
-    // 12 files, so source tasks spread over ranks; repeated texts across files (for the
-    // dedup cases) and short ones (for the filter).
-    for (int file = 0; file < kFiles; ++file) {
-      std::ofstream out(dir_ / "input" / ("part" + std::to_string(file) + ".jsonl"));
-      for (int line = 0; line < 12; ++line) {
-        const int text = (file * 12 + line) % 53;
-        std::string words = "word" + std::to_string(text);
-        for (int w = 0; w < text % 7; ++w) words += " more" + std::to_string(w);
-        out << json{{"id", "d" + std::to_string(file) + "-" + std::to_string(line)},
-                    {"text", words}}
-                   .dump()
-            << '\n';
-      }
-    }
+    write_corpus(dir_ / "input");
     std::ofstream(dir_ / "hosts") << "nodea slots=2\nnodeb slots=2\nnodec slots=2\n";
   }
 
@@ -277,6 +213,15 @@ TEST_F(MpiRun, AFailingOrKilledRankEndsTheJobAndARerunCompletes) {
   EXPECT_NE(thrown.output.find("rank 1 on node nodeb"), std::string::npos) << thrown.output;
   EXPECT_NE(thrown.output.find("fail_on_rank"), std::string::npos) << thrown.output;
 
+  // Rank 2 stops (SIGSTOP) in teardown, right before the final agreement: mpirun sees
+  // nothing wrong, so only the heartbeats find it.
+  const Outcome stopped = curate("run --quiet " + pipeline("stopped", "stop", 2).string(), 3,
+                                 "CURATE_MPI_SILENCE_TIMEOUT_S=3");
+  EXPECT_NE(stopped.status, 0) << stopped.output;
+  EXPECT_LT(stopped.seconds, 30.0);
+  EXPECT_NE(stopped.output.find("rank 2 on node nodec sent no heartbeat"), std::string::npos)
+      << stopped.output;
+
   const fs::path killed = pipeline("killed", "kill", 2);
   const Outcome died = curate("run --quiet " + killed.string(), 3);
   EXPECT_NE(died.status, 0) << died.output;
@@ -287,6 +232,52 @@ TEST_F(MpiRun, AFailingOrKilledRankEndsTheJobAndARerunCompletes) {
   const Outcome rerun = curate("run --quiet " + killed.string(), 3);
   ASSERT_EQ(rerun.status, 0) << rerun.output;
   EXPECT_EQ(records_under(dir_ / "out_killed").size(), kRecords);
+}
+
+// ignore_head_node keeps the connected-components gang of fuzzy dedup off the head node
+// (2 members, same removal list as local), and rank 0's progress lines count the tasks
+// the other ranks process (rank 0 itself processes none here).
+TEST_F(MpiRun, IgnoreHeadNodeKeepsGangsOffTheHeadAndProgressCoversEveryRank) {
+  const std::string no_head = "CURATOR_IGNORE_RAY_HEAD_NODE=1";
+  const Outcome local = curate("dedup fuzzy --input input --output fuzzy_local -q");
+  ASSERT_EQ(local.status, 0) << local.output;
+  const Outcome three = curate("dedup fuzzy --input input --output fuzzy_nohead -q", 3, no_head);
+  ASSERT_EQ(three.status, 0) << three.output;
+  EXPECT_EQ(records_under(dir_ / "fuzzy_nohead" / "removal_list"),
+            records_under(dir_ / "fuzzy_local" / "removal_list"));
+  EXPECT_FALSE(records_under(dir_ / "fuzzy_local" / "removal_list").empty());
+  const json phases = json::parse(std::ifstream(dir_ / "fuzzy_nohead" / "stats.json"))["phases"];
+  int gang_stages = 0;
+  for (const auto& [phase, stats] : phases.items()) {
+    for (const json& stage : stats["stages"]) {
+      if (stage["name"] != "connected_components") continue;
+      ++gang_stages;
+      EXPECT_EQ(stage["instances"], 2) << phase << ": one member on each of nodeb and nodec";
+    }
+  }
+  EXPECT_EQ(gang_stages, 1);
+
+  const fs::path slow =
+      write_pipeline("slow",
+                     "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
+                     "  - stage: fail_on_rank\n    params: {dir: " +
+                         dir_.string() +
+                         ", rank: 99, sleep_ms: 150}\n"
+                         "  - stage: jsonl_writer\n    params: {output_dir: out_slow}\n");
+  const Outcome run = curate("run --progress-interval 0.2 " + slow.string(), 3, no_head);
+  ASSERT_EQ(run.status, 0) << run.output;
+  const std::regex line(R"(fail_on_rank: (\d+) tasks)");
+  int most = 0;
+  int lines = 0;
+  for (auto it = std::sregex_iterator(run.output.begin(), run.output.end(), line);
+       it != std::sregex_iterator(); ++it) {
+    most = std::max(most, std::stoi((*it)[1].str()));
+    ++lines;
+  }
+  EXPECT_GT(lines, 0) << run.output;
+  EXPECT_GT(most, 0) << "rank 0's progress shows none of the other ranks' work:\n" << run.output;
+  EXPECT_LE(most, 36) << run.output;  // 12 files of 12 lines in batches of 5
+  EXPECT_EQ(records_under(dir_ / "out_slow").size(), kRecords);
 }
 
 }  // namespace

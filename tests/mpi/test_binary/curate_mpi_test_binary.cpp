@@ -2,9 +2,10 @@
 // - record_setup: passes tasks through; its setup_on_node appends "<stage> <node>" to
 //   <dir>/setup.log, so a test counts setups per stage and node;
 // - fail_on_rank: sleeps `sleep_ms` per task and passes it through, except on rank
-//   `rank` (OMPI_COMM_WORLD_RANK),
-//   which throws (mode "throw") or kills itself with SIGKILL (mode "kill") on its first
-//   task, unless <dir>/disarmed exists (so a rerun completes).
+//   `rank` (OMPI_COMM_WORLD_RANK, or PMIX_RANK under srun), which throws (mode "throw")
+//   or kills itself with SIGKILL (mode "kill") on its first task, or stops itself with
+//   SIGSTOP in teardown (mode "stop": a rank that hangs right before the final
+//   agreement), unless <dir>/disarmed exists (so a rerun completes).
 
 #include "curate/backends/mpi/mpi_session.hpp"
 #include "curate/cli/app.hpp"
@@ -48,16 +49,24 @@ class FailOnRankStage final : public CloneableStage<FailOnRankStage> {
   std::vector<TaskPtr> process(TaskPtr task) override {
     // Slow tasks spread over every rank: no rank finishes the corpus before the others ask.
     std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms_));
-    const char* rank = std::getenv("OMPI_COMM_WORLD_RANK");
-    if (rank != nullptr && std::atoi(rank) == rank_ &&
-        !std::filesystem::exists(dir_ / "disarmed")) {
+    if (mode_ != "stop" && armed()) {
       if (mode_ == "kill") std::raise(SIGKILL);
       throw std::runtime_error("failing on purpose on rank " + std::to_string(rank_));
     }
     return {std::move(task)};
   }
+  void teardown() override {
+    if (mode_ == "stop" && armed()) std::raise(SIGSTOP);
+  }
 
  private:
+  bool armed() const {
+    const char* rank = std::getenv("OMPI_COMM_WORLD_RANK");
+    if (rank == nullptr) rank = std::getenv("PMIX_RANK");
+    return rank != nullptr && std::atoi(rank) == rank_ &&
+           !std::filesystem::exists(dir_ / "disarmed");
+  }
+
   std::filesystem::path dir_;
   int rank_;
   std::string mode_;
@@ -75,10 +84,11 @@ void register_mpi_test_stages(StageRegistry& registry) {
       }});
   registry.add(StageRegistration{
       "fail_on_rank",
-      "Throw (mode throw) or SIGKILL (mode kill) on rank `rank` unless <dir>/disarmed (tests)",
+      "Throw (mode throw), SIGKILL (kill) or SIGSTOP in teardown (stop) on rank `rank` unless "
+      "<dir>/disarmed (tests)",
       {{"dir", nlohmann::json(), "folder of the disarmed marker"},
        {"rank", 1, "the rank that fails"},
-       {"mode", "throw", "throw or kill"},
+       {"mode", "throw", "throw, kill or stop"},
        {"sleep_ms", 0, "milliseconds to sleep per task first"}},
       [](StageParams& params) -> StagePtr {
         return std::make_shared<FailOnRankStage>(

@@ -10,7 +10,12 @@
 namespace curate::backends::local {
 
 GangSegment::GangSegment(SegmentContext context) : Segment(std::move(context)) {
-  if (context_.hooks->gang) external_ = context_.hooks->gang(context_.segment->stages.front());
+  const std::size_t stage = context_.segment->stages.front();
+  if (context_.hooks->holds_gang_member && !context_.hooks->holds_gang_member(stage)) {
+    bystander_ = true;
+    return;
+  }
+  if (context_.hooks->gang) external_ = context_.hooks->gang(stage);
   if (external_) {
     context_.run->on_cancel([gang = external_](const std::string& reason) { gang->abort(reason); });
     return;
@@ -20,6 +25,10 @@ GangSegment::GangSegment(SegmentContext context) : Segment(std::move(context)) {
 }
 
 void GangSegment::run_worker(int worker) {
+  if (bystander_) {
+    pass_by(worker);
+    return;
+  }
   std::shared_ptr<curate::Gang> gang = external_ ? external_ : group_->member(worker);
   // The member's index in the whole gang names its final outputs (across processes).
   const int member = gang->index();
@@ -63,6 +72,25 @@ void GangSegment::run_worker(int worker) {
     }
   }
   instance.teardown();
+  worker_done();
+}
+
+void GangSegment::pass_by(int worker) {
+  try {
+    std::vector<Item> buffer;
+    std::vector<TaskPtr> tasks;
+    std::vector<std::string> keys;
+    Ticks mark = now_ticks();
+    Ticks idle = 0;
+    if (pop_batch(worker, buffer, 1, tasks, keys, idle, mark)) {
+      throw std::logic_error(fmt::format(
+          "gang stage '{}' received a task in a process that holds none of its members (the "
+          "head node under ignore_head_node): the stage before it must not send any here",
+          context_.plan->stages[context_.segment->stages.front()].stage->name()));
+    }
+  } catch (...) {
+    context_.run->fail(std::current_exception());
+  }
   worker_done();
 }
 

@@ -48,6 +48,12 @@ struct RunHooks {
   /// Return the Gang of the single local member of the raft-actor stage `stage` (null:
   /// an in-process gang of the segment's workers). The segment must have 1 worker.
   std::function<std::shared_ptr<curate::Gang>(std::size_t stage)> gang;
+  /// Return false when this process holds no member of the raft-actor stage `stage` (the
+  /// MPI executor's head-node ranks under ignore_head_node): its segment's one worker
+  /// then makes no instance and fails the run if any task reaches it (upstream must send
+  /// such a process none). Unset: every process holds a member. Called once per gang
+  /// segment when the run is made.
+  std::function<bool(std::size_t stage)> holds_gang_member;
   /// Called once with the reason when the run fails or is cancelled, from the failing
   /// thread, so the other processes are told.
   std::function<void(const std::string& reason)> on_failure;

@@ -114,7 +114,8 @@ class ShuffleSegment final : public Segment {
 
 /// Run a raft-actor stage as a gang: every member gets a Gang handle, takes inputs as
 /// it is free, and, when all input is consumed, a GangStage's `finish` runs on every
-/// member at once.
+/// member at once. In a process that holds no member (RunHooks::holds_gang_member), the
+/// one worker only waits for the end of an input that must stay empty.
 class GangSegment final : public Segment {
  public:
   /// Create the gang; the run's failure aborts it so no member hangs in a collective.
@@ -122,6 +123,9 @@ class GangSegment final : public Segment {
   void run_worker(int worker) override;
 
  private:
+  void pass_by(int worker);
+
+  bool bystander_ = false;
   std::shared_ptr<LocalGangGroup> group_;   // null when the hooks give the gang
   std::shared_ptr<curate::Gang> external_;  // the hooks' gang (one local member)
 };

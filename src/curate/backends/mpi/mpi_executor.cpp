@@ -4,6 +4,7 @@
 #include "curate/backends/local/local_run.hpp"
 #include "curate/backends/local/scoped_environment.hpp"
 #include "curate/backends/logging.hpp"
+#include "curate/backends/mpi/job_progress.hpp"
 #include "curate/backends/mpi/mpi_bytes.hpp"
 #include "curate/backends/mpi/mpi_gang.hpp"
 #include "curate/backends/mpi/mpi_job_control.hpp"
@@ -169,13 +170,23 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
         fmt::format("MpiExecutor: {} source tasks is too many", sources.size()));
   }
 
-  JobControl control(cluster, workers, sources.size());
+  auto control_ptr = std::make_shared<JobControl>(cluster, workers, sources.size());
+  JobControl& control = *control_ptr;
   // Per shuffle and gang stage, a communicator of its own (made in stage order on every
-  // rank, so they match), for the collectives its worker thread runs.
+  // rank, so they match), for the collectives its worker thread runs. A gang spans the
+  // working ranks only: with ignore_head_node the head node's ranks hold no member (they
+  // get MPI_COMM_NULL, and their gang segment only checks that no input reaches it).
+  const bool works = std::find(workers.begin(), workers.end(), rank) != workers.end();
   std::map<std::size_t, MPI_Comm> stage_comms;
   for (std::size_t i = 0; i < plan.stages.size(); ++i) {
     const auto spec = plan.stages[i].stage->stage_spec();
-    if (spec.is_shuffle_stage() || spec.is_lsh_stage() || spec.is_raft_actor()) {
+    if (spec.is_raft_actor()) {
+      MPI_Comm gang = MPI_COMM_NULL;
+      mpi::check_mpi(MPI_Comm_split(cluster.comm(), works ? 0 : MPI_UNDEFINED, rank, &gang),
+                     "MPI_Comm_split (gang)");
+      if (gang != MPI_COMM_NULL) MPI_Comm_set_errhandler(gang, MPI_ERRORS_RETURN);
+      stage_comms[i] = gang;
+    } else if (spec.is_shuffle_stage() || spec.is_lsh_stage()) {
       stage_comms[i] = dup_comm(cluster.comm());
     }
   }
@@ -191,7 +202,11 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
     return exchange;
   };
   hooks.gang = [&](std::size_t stage) -> std::shared_ptr<curate::Gang> {
+    if (stage_comms.at(stage) == MPI_COMM_NULL) return nullptr;
     return std::make_shared<mpi::MpiGang>(stage_comms.at(stage), control.abort());
+  };
+  hooks.holds_gang_member = [&](std::size_t stage) {
+    return stage_comms.at(stage) != MPI_COMM_NULL;
   };
   hooks.on_failure = [&control, rank, node_id](const std::string& reason) {
     // A notice from elsewhere names its own rank; a local failure is named here.
@@ -204,8 +219,10 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
   {
     std::lock_guard lock(mutex_);
     live_run_ = run;
+    live_control_ = control_ptr;
   }
-  control.start([run](const std::string& reason) { run->cancel(reason); });
+  control.start([run](const std::string& reason) { run->cancel(reason); },
+                [run] { return mpi::encode_progress(run->progress()); });
   const auto registration = cancel.on_cancel([run, cancel] { run->cancel(cancel.reason()); });
 
   std::vector<TaskPtr> outputs;
@@ -235,13 +252,24 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
   }
   if (!stats.error.empty())
     stats.error = fmt::format("rank {} on node {}: {}", rank, node_id, stats.error);
+  // Waits for every rank, however long their runs take, unless one is lost (silent).
   std::vector<std::string> all;
   try {
-    all = mpi::all_gather_bytes(control.final_comm(), stats.to_json().dump(), nullptr);
+    all = mpi::all_gather_bytes(control.final_comm(), stats.to_json().dump(), control.lost().get());
   } catch (const std::exception& error) {
+    {
+      std::lock_guard lock(mutex_);
+      final_progress_ = progress_locked();
+      last_stats_ = stats;
+      last_stats_.succeeded = false;
+      last_stats_.error = control.lost()->raised() ? control.lost()->reason() : error.what();
+      live_run_.reset();
+      live_control_.reset();
+    }
     throw std::runtime_error(
         fmt::format("rank {}: ranks did not meet after the run: {}", rank, error.what()));
   }
+  control.stop_watching();
   RunStats job = stats;
   bool failed = false;
   bool cancelled = false;
@@ -264,7 +292,7 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
   }
   {
     std::lock_guard lock(mutex_);
-    final_progress_ = run->progress();
+    final_progress_ = progress_locked();
     last_stats_ = rank == 0 ? job : stats;
     if (rank == 0) {
       last_stats_.succeeded = !failed;
@@ -273,9 +301,10 @@ std::vector<TaskPtr> MpiExecutor::execute(const std::vector<StagePtr>& stages,
     }
     shuffle_bytes_ = moved;
     live_run_.reset();
+    live_control_.reset();
   }
   for (auto& [stage, comm] : stage_comms) {
-    if (!failed) MPI_Comm_free(&comm);
+    if (!failed && comm != MPI_COMM_NULL) MPI_Comm_free(&comm);
   }
   if (local_error) {
     if (control.abort()->raised() && !cancel.cancelled()) {
@@ -296,13 +325,20 @@ RunStats MpiExecutor::last_run_stats() const {
 }
 
 std::vector<StageProgress> MpiExecutor::progress() const {
-  std::shared_ptr<local::LocalRun> run;
-  {
-    std::lock_guard lock(mutex_);
-    if (!live_run_) return final_progress_;
-    run = live_run_;
+  std::lock_guard lock(mutex_);
+  if (!live_run_) return final_progress_;
+  return progress_locked();
+}
+
+std::vector<StageProgress> MpiExecutor::progress_locked() const {
+  std::vector<StageProgress> total = live_run_->progress();
+  // Rank 0 adds what the other ranks' last heartbeats said (at most a beat old).
+  if (live_control_) {
+    for (const std::string& counters : live_control_->remote_progress()) {
+      mpi::add_progress(total, counters);
+    }
   }
-  return run->progress();
+  return total;
 }
 
 std::uint64_t MpiExecutor::last_shuffle_bytes() const {

@@ -1,11 +1,15 @@
 #pragma once
 
 #include "curate/backends/mpi/mpi_cluster.hpp"
+#include "curate/backends/mpi/mpi_heartbeat.hpp"
+#include "curate/backends/mpi/mpi_session.hpp"
 #include "curate/backends/mpi/mpi_wait.hpp"
 #include "curate/core/task.hpp"
 
 #include <mpi.h>
 #include <spdlog/spdlog.h>
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,6 +26,7 @@ namespace curate::backends::mpi {
 inline constexpr int kRequestTag = 1;
 inline constexpr int kReplyTag = 2;
 inline constexpr int kFailureTag = 3;
+inline constexpr int kLostTag = 4;
 
 /// Return a duplicate of `comm` whose errors are returned, not fatal. Collective.
 inline MPI_Comm dup_comm(MPI_Comm comm) {
@@ -33,18 +38,23 @@ inline MPI_Comm dup_comm(MPI_Comm comm) {
 
 /// The cooperation of the ranks in one MpiExecutor::execute: rank 0's task server (a
 /// thread answering "next source task" requests on a communicator of its own), every
-/// rank's failure listener (a thread waiting for another rank's failure notice, which
-/// raises the abort flag and cancels the local run), the notices this rank sends, and the
-/// communicator of the final agreement. Made by every rank, after the source tasks are
-/// known; `next` is called by the LocalRun's feeder thread, `notify_failure` from any
-/// thread, the rest by the executor's thread.
+/// rank's listener (a thread waiting for another rank's failure notice, which raises the
+/// abort flag and cancels the local run, and beating the job's Heartbeat: a rank that
+/// falls silent for `silence_timeout_s()` is lost, which raises the lost flag on every
+/// rank, so even the final agreement ends), the notices this rank sends, the live
+/// counters of the other ranks (rank 0), and the communicator of the final agreement.
+/// Made by every rank, after the source tasks are known; `next` is called by the
+/// LocalRun's feeder thread, `notify_failure` and `remote_progress` from any thread, the
+/// rest by the executor's thread.
 class JobControl {
  public:
   JobControl(const MpiCluster& cluster, std::vector<int> requesters, std::uint64_t tasks)
       : cluster_(cluster),
         control_(dup_comm(cluster.comm())),
         final_(dup_comm(cluster.comm())),
+        beat_(dup_comm(cluster.comm())),
         abort_(std::make_shared<AbortFlag>()),
+        lost_(std::make_shared<AbortFlag>()),
         requesters_(std::move(requesters)),
         tasks_(tasks) {
     const auto me = std::find(requesters_.begin(), requesters_.end(), cluster_.rank());
@@ -58,18 +68,28 @@ class JobControl {
     stop_.store(true);
     if (listener_.joinable()) listener_.join();
     if (server_.joinable()) server_.join();
+    heartbeat_.reset();
     // After a failure requests may be pending on these: leave them to the job's end.
     if (!abort_->raised()) {
       MPI_Comm_free(&control_);
       MPI_Comm_free(&final_);
+      MPI_Comm_free(&beat_);
     }
   }
 
   const std::shared_ptr<AbortFlag>& abort() const { return abort_; }
+  /// Raised (with abort) once a rank is lost: what the final agreement waits on.
+  const std::shared_ptr<AbortFlag>& lost() const { return lost_; }
   MPI_Comm final_comm() const { return final_; }
 
-  void start(std::function<void(const std::string&)> cancel_local) {
+  /// Start the threads; `counters` gives this rank's live counters for its heartbeats.
+  void start(std::function<void(const std::string&)> cancel_local,
+             std::function<std::string()> counters) {
     cancel_local_ = std::move(cancel_local);
+    // Every rank makes its JobControls in the same order, so the numbers match.
+    static std::atomic<std::uint64_t> runs{0};
+    heartbeat_ =
+        std::make_unique<Heartbeat>(beat_, ++runs, 0.5, silence_timeout_s(), std::move(counters));
     listener_ = std::thread([this] { listen(); });
     if (cluster_.rank() == 0) server_ = std::thread([this] { serve(); });
   }
@@ -122,6 +142,16 @@ class JobControl {
   // True once another rank's failure notice arrived.
   bool heard_remote() const { return heard_remote_.load(); }
 
+  /// Stop counting silence as loss: the ranks met after the run.
+  void stop_watching() {
+    if (heartbeat_) heartbeat_->stop_watching();
+  }
+
+  /// Return the last counters every other rank sent (rank 0; "" where none), by rank.
+  std::vector<std::string> remote_progress() const {
+    return heartbeat_ ? heartbeat_->counters_of() : std::vector<std::string>();
+  }
+
   void join_server() {
     if (server_.joinable()) server_.join();
   }
@@ -162,30 +192,76 @@ class JobControl {
     MPI_Status status;
     MPI_Irecv(buffer.data(), static_cast<int>(buffer.size()), MPI_CHAR, MPI_ANY_SOURCE, kFailureTag,
               control_, &request);
-    while (true) {
+    // Runs to the end of the job, after a notice too: the heartbeats must go on while
+    // the ranks meet, or a rank waiting there would take this one for lost.
+    while (!stop_.load()) {
       int done = 0;
-      MPI_Test(&request, &done, &status);
+      if (request != MPI_REQUEST_NULL) MPI_Test(&request, &done, &status);
       if (done != 0) {
         int length = 0;
         MPI_Get_count(&status, MPI_CHAR, &length);
         const std::string reason(buffer.data(), static_cast<std::size_t>(std::max(length, 0)));
         heard_remote_.store(true);
         if (abort_->raise(reason)) cancel_local_(reason);
-        return;
       }
-      if (stop_.load()) {
-        MPI_Cancel(&request);
-        MPI_Wait(&request, MPI_STATUS_IGNORE);
-        return;
-      }
+      receive_lost_notice();
+      const int silent = heartbeat_->poll();
+      if (silent >= 0 && !lost_->raised()) declare_lost(silent);
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
+    if (request != MPI_REQUEST_NULL) {
+      MPI_Cancel(&request);
+      MPI_Wait(&request, MPI_STATUS_IGNORE);
+    }
+  }
+
+  // Rank `silent` sent nothing for too long: every rank stops waiting for anyone.
+  void declare_lost(int silent) {
+    const auto node = cluster_.rank_nodes()[static_cast<std::size_t>(silent)];
+    const std::string reason = fmt::format(
+        "rank {} on node {} sent no heartbeat for {:.0f} s: it was killed, is stopped or "
+        "hangs, or lost its network (CURATE_MPI_SILENCE_TIMEOUT_S sets the limit)",
+        silent, cluster_.nodes()[static_cast<std::size_t>(node)].node_id,
+        heartbeat_->silent_for(silent));
+    lost_->raise(reason);
+    note_lost_rank();
+    heard_remote_.store(true);
+    if (abort_->raise(reason)) cancel_local_(reason);
+    lost_notice_ = reason;
+    for (int r = 0; r < cluster_.size(); ++r) {
+      if (r == cluster_.rank() || r == silent) continue;
+      MPI_Request request = MPI_REQUEST_NULL;
+      MPI_Isend(lost_notice_.data(), static_cast<int>(lost_notice_.size()), MPI_CHAR, r, kLostTag,
+                control_, &request);
+      MPI_Request_free(&request);
+    }
+  }
+
+  void receive_lost_notice() {
+    int arrived = 0;
+    MPI_Status status;
+    if (MPI_Iprobe(MPI_ANY_SOURCE, kLostTag, control_, &arrived, &status) != MPI_SUCCESS ||
+        arrived == 0) {
+      return;
+    }
+    int length = 0;
+    MPI_Get_count(&status, MPI_CHAR, &length);
+    std::string reason(static_cast<std::size_t>(std::max(length, 0)), '\0');
+    MPI_Recv(reason.data(), length, MPI_CHAR, status.MPI_SOURCE, kLostTag, control_,
+             MPI_STATUS_IGNORE);
+    lost_->raise(reason);
+    note_lost_rank();
+    heard_remote_.store(true);
+    if (abort_->raise(reason)) cancel_local_(reason);
   }
 
   const MpiCluster& cluster_;
   MPI_Comm control_;
   MPI_Comm final_;
+  MPI_Comm beat_;
   std::shared_ptr<AbortFlag> abort_;
+  std::shared_ptr<AbortFlag> lost_;
+  std::unique_ptr<Heartbeat> heartbeat_;
   std::vector<int> requesters_;
   bool wants_tasks_ = false;
   bool started_ = false;  // used by the feeder thread only
@@ -197,6 +273,7 @@ class JobControl {
   std::atomic<bool> notified_{false};
   std::atomic<bool> heard_remote_{false};
   std::string notice_;
+  std::string lost_notice_;  // the buffer of the lost notices sent (they must outlive it)
   std::function<void(const std::string&)> cancel_local_;
   std::thread listener_;
   std::thread server_;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 #include <stdexcept>
@@ -23,7 +24,14 @@ std::shared_ptr<MpiCluster>& session_cluster() {
   return cluster;
 }
 
+std::atomic<bool>& lost_rank() {
+  static std::atomic<bool> lost{false};
+  return lost;
+}
+
 }  // namespace
+
+void note_lost_rank() { lost_rank().store(true); }
 
 bool launched_by_mpi() {
   for (const char* variable : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"}) {
@@ -70,6 +78,7 @@ int MpiSession::finish(int status) {
   bool together = true;
   MPI_Request request = MPI_REQUEST_NULL;
   try {
+    if (lost_rank().load()) throw std::runtime_error("a rank of the job was lost");
     check_mpi(MPI_Ibarrier(finish_comm_, &request), "MPI_Ibarrier");
     wait_or_abort(request, nullptr, "the final barrier", 10.0);
   } catch (const std::exception& error) {

@@ -13,6 +13,11 @@ namespace curate::backends::mpi {
 /// PMI_RANK).
 bool launched_by_mpi();
 
+/// Note that a rank of this job was lost (it stopped sending heartbeats): `finish` then
+/// calls MPI_Abort at once, since the lost rank would never come to the final barrier.
+/// Called by the job's listener thread; any thread.
+void note_lost_rank();
+
 /// MPI for the lifetime of a process: created first thing in `main`, it initialises MPI
 /// when `launched_by_mpi()` (MPI_Init_thread with MPI_THREAD_MULTIPLE: the executor's
 /// worker threads, rank 0's task server and the failure listener call MPI concurrently,
@@ -34,7 +39,8 @@ class MpiSession {
   /// End MPI and return `status`, the process's exit status. Ranks that all return meet
   /// at a barrier (waited for at most 10 s) and finalise; a rank whose peers do not come
   /// (one died or hangs) calls MPI_Abort with `status` (at least 1), so the launcher ends
-  /// the whole job instead of waiting. Idempotent.
+  /// the whole job instead of waiting; after `note_lost_rank` every rank aborts at once
+  /// (a non-zero `status`). Idempotent.
   int finish(int status);
 
   /// Return the session's cluster (null when MPI is not active). Any thread.

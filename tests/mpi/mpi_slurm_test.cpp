@@ -1,0 +1,103 @@
+// `srun -N3 --mpi=pmix curate ...` on a throwaway Slurm cluster of this machine, as root:
+// one slurmctld and three slurmd (nodes cn1..cn3 on loopback, auth/none, every file in a
+// temporary folder; tests/backends/mpi/slurm_cluster.sh), stopped at the end with every
+// process they started. Skipped, saying why, where Slurm is missing or cannot start.
+
+#include "mpi/mpi_test_util.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace curate::mpi_test;
+
+const std::string kScript = CURATE_SOURCE_DIR "/tests/backends/mpi/slurm_cluster.sh";
+
+class SlurmNodes : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "the test's slurmd must run as root";
+    if (run_shell("command -v slurmctld slurmd srun sinfo scontrol").status != 0) {
+      GTEST_SKIP() << "Slurm is not installed (scripts/install-deps.sh installs slurmctld, "
+                      "slurmd and slurm-client)";
+    }
+    dir_ = fs::temp_directory_path() / ("curate_slurm_" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    write_corpus(dir_ / "input");
+    started_ = true;
+    const int port = 21000 + (getpid() % 1000) * 5;
+    const Outcome up =
+        run_shell(kScript + " up " + dir_.string() + " " + std::to_string(port) + " 3");
+    if (up.status != 0) GTEST_SKIP() << "Slurm did not start: " << up.output;
+  }
+
+  void TearDown() override {
+    if (started_) {
+      const Outcome down = run_shell(kScript + " down " + dir_.string());
+      EXPECT_EQ(down.status, 0) << down.output;
+    }
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  // `curate ARGS`: locally (nodes 0) or under `srun -N nodes --mpi=pmix`.
+  Outcome curate(const std::string& args, int nodes) {
+    std::string launcher;
+    if (nodes > 0) {
+      launcher = "SLURM_CONF=" + (dir_ / "slurm.conf").string() +
+                 " OMPI_MCA_btl=tcp,self OMPI_MCA_btl_tcp_if_include=lo timeout 60 srun -N" +
+                 std::to_string(nodes) + " --mpi=pmix ";
+    }
+    return run_shell("cd " + dir_.string() + " && unset CURATE_NODE_NAME; " + launcher +
+                     CURATE_MPI_TEST_BINARY " " + args);
+  }
+
+  fs::path dir_;
+  bool started_ = false;
+};
+
+TEST_F(SlurmNodes, SrunOverThreeNodesNamesThemAndMatchesLocal) {
+  const std::set<std::string> names_wanted = {"cn1", "cn2", "cn3"};
+  const Outcome resources = curate("resources --json", 3);
+  ASSERT_EQ(resources.status, 0) << resources.output;
+  const json nodes = json::parse(resources.output.substr(resources.output.find('{')))["nodes"];
+  std::set<std::string> names;
+  for (const json& node : nodes) names.insert(node["node_id"].get<std::string>());
+  EXPECT_EQ(names, names_wanted) << "node names come from SLURMD_NODENAME";
+  EXPECT_EQ(nodes[0]["node_id"], "cn1");
+
+  for (const std::string name : {"job", "local"}) {
+    fs::create_directories(dir_ / ("setup_" + name));
+    std::ofstream(dir_ / (name + ".yaml"))
+        << setup_pipeline(name, (dir_ / ("setup_" + name)).string(), "out_" + name);
+  }
+  const Outcome job = curate("run --quiet job.yaml", 3);
+  ASSERT_EQ(job.status, 0) << job.output;
+  EXPECT_EQ(lines_of(dir_ / "setup_job" / "setup.log"),
+            (std::vector<std::string>{"first cn1", "first cn2", "first cn3", "second cn1",
+                                      "second cn2", "second cn3"}));
+  const json stats = json::parse(std::ifstream(dir_ / "logs" / "job" / "stats.json"));
+  EXPECT_EQ(stats["executor"], "MpiExecutor");
+  const Outcome local = curate("run --quiet local.yaml", 0);
+  ASSERT_EQ(local.status, 0) << local.output;
+  EXPECT_EQ(records_under(dir_ / "out_job"), records_under(dir_ / "out_local"));
+  EXPECT_EQ(records_under(dir_ / "out_job").size(), kRecords);
+
+  // Fuzzy dedup: shuffles and the connected-components gang across the Slurm nodes.
+  const Outcome fuzzy = curate("dedup fuzzy --input input --output fuzzy_job -q", 3);
+  ASSERT_EQ(fuzzy.status, 0) << fuzzy.output;
+  const Outcome fuzzy_local = curate("dedup fuzzy --input input --output fuzzy_local -q", 0);
+  ASSERT_EQ(fuzzy_local.status, 0) << fuzzy_local.output;
+  EXPECT_EQ(records_under(dir_ / "fuzzy_job" / "removal_list"),
+            records_under(dir_ / "fuzzy_local" / "removal_list"));
+  EXPECT_FALSE(records_under(dir_ / "fuzzy_local" / "removal_list").empty());
+}
+
+}  // namespace
