@@ -48,10 +48,10 @@ class SlurmNodes : public ::testing::Test {
   }
 
   // `curate ARGS`: locally (nodes 0) or under `srun -N nodes --mpi=pmix`.
-  Outcome curate(const std::string& args, int nodes) {
+  Outcome curate(const std::string& args, int nodes, const std::string& env = "") {
     std::string launcher;
     if (nodes > 0) {
-      launcher = "SLURM_CONF=" + (dir_ / "slurm.conf").string() +
+      launcher = env + " SLURM_CONF=" + (dir_ / "slurm.conf").string() +
                  " OMPI_MCA_btl=tcp,self OMPI_MCA_btl_tcp_if_include=lo timeout 60 srun -N" +
                  std::to_string(nodes) + " --mpi=pmix ";
     }
@@ -98,6 +98,23 @@ TEST_F(SlurmNodes, SrunOverThreeNodesNamesThemAndMatchesLocal) {
   EXPECT_EQ(records_under(dir_ / "fuzzy_job" / "removal_list"),
             records_under(dir_ / "fuzzy_local" / "removal_list"));
   EXPECT_FALSE(records_under(dir_ / "fuzzy_local" / "removal_list").empty());
+
+  // srun does not end a step whose task was killed (KillOnBadExit=0): the heartbeats do.
+  // The task sleeps 500 ms first, so the others are past the job's start (its blocking
+  // collectives, before any heartbeat: a rank that dies there is not found; see
+  // MpiExecutor).
+  std::ofstream(dir_ / "killed.yaml")
+      << "name: killed\nstages:\n"
+         "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
+         "  - stage: fail_on_rank\n    params: {dir: "
+      << dir_.string()
+      << ", rank: 2, mode: kill, sleep_ms: 500}\n"
+         "  - stage: jsonl_writer\n    params: {output_dir: out_killed}\n";
+  const Outcome killed = curate("run --quiet killed.yaml", 3, "CURATE_MPI_SILENCE_TIMEOUT_S=3");
+  EXPECT_NE(killed.status, 0) << killed.output;
+  EXPECT_LT(killed.seconds, 30.0);
+  EXPECT_NE(killed.output.find("rank 2 on node cn3 sent no heartbeat"), std::string::npos)
+      << killed.output;
 }
 
 }  // namespace

@@ -78,9 +78,12 @@ int MpiSession::finish(int status) {
   bool together = true;
   MPI_Request request = MPI_REQUEST_NULL;
   try {
-    if (lost_rank().load()) throw std::runtime_error("a rank of the job was lost");
+    // A lost rank never comes: rank 0, which reported the job's error, ends it at once;
+    // the others wait a little for that (so the report is not cut off), then end it too.
+    const bool lost = lost_rank().load();
+    if (lost && cluster_->rank() == 0) throw std::runtime_error("a rank of the job was lost");
     check_mpi(MPI_Ibarrier(finish_comm_, &request), "MPI_Ibarrier");
-    wait_or_abort(request, nullptr, "the final barrier", 10.0);
+    wait_or_abort(request, nullptr, "the final barrier", lost ? 5.0 : 10.0);
   } catch (const std::exception& error) {
     together = false;
     spdlog::error("rank {}: {}; ending the job", cluster_->rank(), error.what());

@@ -14,7 +14,8 @@ namespace curate::backends::mpi {
 bool launched_by_mpi();
 
 /// Note that a rank of this job was lost (it stopped sending heartbeats): `finish` then
-/// calls MPI_Abort at once, since the lost rank would never come to the final barrier.
+/// calls MPI_Abort at once on rank 0 (after its report), and after at most 5 s elsewhere,
+/// since the lost rank would never come to the final barrier.
 /// Called by the job's listener thread; any thread.
 void note_lost_rank();
 
@@ -39,8 +40,8 @@ class MpiSession {
   /// End MPI and return `status`, the process's exit status. Ranks that all return meet
   /// at a barrier (waited for at most 10 s) and finalise; a rank whose peers do not come
   /// (one died or hangs) calls MPI_Abort with `status` (at least 1), so the launcher ends
-  /// the whole job instead of waiting; after `note_lost_rank` every rank aborts at once
-  /// (a non-zero `status`). Idempotent.
+  /// the whole job instead of waiting; after `note_lost_rank` rank 0 aborts at once.
+  /// Idempotent.
   int finish(int status);
 
   /// Return the session's cluster (null when MPI is not active). Any thread.
