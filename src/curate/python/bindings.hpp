@@ -14,5 +14,7 @@ void bind_backends(nanobind::module_& m);
 void bind_dedup(nanobind::module_& m);
 /// Bind what the Ray executor drives: built stages, their life cycle, tasks as bytes.
 void bind_ray(nanobind::module_& m);
+/// Bind the run's record for the Ray executor: resume ledger, stats.json, progress, logs.
+void bind_ray_record(nanobind::module_& m);
 
 }  // namespace curate::python

@@ -25,4 +25,5 @@ NB_MODULE(_curate, m) {
   curate::python::bind_backends(m);
   curate::python::bind_dedup(m);
   curate::python::bind_ray(m);
+  curate::python::bind_ray_record(m);
 }

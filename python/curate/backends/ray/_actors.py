@@ -7,6 +7,9 @@ built (composites expanded) list. Tasks travel as ``task_to_bytes`` blobs.
 
 from __future__ import annotations
 
+import os
+import time
+
 from curate._native import native
 
 
@@ -29,48 +32,89 @@ def setup_on_node(document: str, python_stages: list, index: int) -> str:
 
 
 class StageActor:
-    """One worker instance of one stage; Ray calls one method at a time."""
+    """One worker instance of one stage; Ray calls one method at a time.
 
-    def __init__(self, document: str, python_stages: list, index: int) -> None:
+    ``settings``: ``worker`` (the name logs carry, "<stage>-<n>"), ``log_level`` (the
+    driver's engine level), ``markers_dir`` (resume: the completion markers) and
+    ``resume_index`` (the stage that skips completed source tasks). A restarted actor
+    (Ray's ``max_restarts``) is a new process that runs this again, and ``setup`` again
+    before it processes anything.
+    """
+
+    def __init__(self, document: str, python_stages: list, index: int, settings: dict) -> None:
         import ray
 
         context = ray.get_runtime_context()
         self._node_id = context.get_node_id()
         self._worker_id = context.get_worker_id()
-        self._stage = _build(document, python_stages, index)
+        stages = native().build_stages(document, list(python_stages))
+        name = stages[index].name
+        self._worker = settings.get("worker") or f"{name}-0"
+        # Every engine record of this process is the stage's: tag it for the driver's log.
+        native().configure_worker_logging(name, self._worker, self._node_id,
+                                          settings.get("log_level", "info"))
+        self._ledger = None
+        markers = settings.get("markers_dir")
+        if markers and settings.get("resume_index") == index:
+            # Markers are written by the driver meanwhile: keep its temporary files.
+            self._ledger = native().CompletionLedger(markers, False)
+            stages, _ = native().add_resume_tracking(stages, self._ledger)
+        self._stage = stages[index]
+        self._counters = native().StageCounters()
         self._set_up = False
+        self._last_end: float | None = None
 
     def setup(self) -> str:
-        """Call the stage's ``setup``; return the node this actor runs on."""
+        """Call the stage's ``setup`` unless it ran in this process; return the node."""
+        if self._set_up:
+            return self._node_id
         try:
             self._stage.setup(self._worker_id)
         except Exception as error:
             raise RuntimeError(
                 f"stage '{self._stage.name}' failed in setup on node {self._node_id} "
-                f"(worker {self._worker_id}): {error}") from error
+                f"(worker {self._worker}): {error}") from error
         self._set_up = True
+        self._last_end = time.time()
         return self._node_id
 
-    def process(self, bundle: list) -> tuple[int, list]:
-        """Process a bundle of serialised tasks in calls of at most ``batch_size``.
+    def process(self, bundle: list, start: int = 0, stop: int | None = None,
+                parts: int = 1) -> tuple:
+        """Process tasks ``start:stop`` of a bundle of serialised tasks, ``batch_size`` a call.
 
-        Return (number of outputs, serialised outputs): the driver reads only the number.
-        A failure raises RuntimeError naming the stage, the task ids and the node.
+        Return (report, part 1, ..., part ``parts``): the outputs, serialised, cut into
+        ``parts`` contiguous lists (some maybe empty) that travel on as bundles of their
+        own, so the next stage's actors share them. The driver reads only the report, the
+        counters of this call's work (see ``StageCounters.take``) with ``outputs``,
+        ``pid``, ``start``/``end`` (epoch seconds), ``idle_s`` (since the previous call)
+        and ``skipped`` (source tasks skipped so far by this process). A failure raises
+        RuntimeError naming the stage, the task ids and the node.
         """
-        tasks = [native().task_from_bytes(blob) for blob in bundle]
+        self.setup()
+        begin = time.time()
+        tasks = [native().task_from_bytes(blob) for blob in bundle[start:stop]]
         size = max(1, self._stage.batch_size)
         outputs = []
-        for start in range(0, len(tasks), size):
-            chunk = tasks[start:start + size]
+        for first in range(0, len(tasks), size):
+            chunk = tasks[first:first + size]
             try:
-                produced = self._stage.process_batch(chunk)
+                produced = self._stage.process_batch(chunk, self._counters)
             except Exception as error:
                 ids = ", ".join(repr(task.task_id) for task in chunk)
                 raise RuntimeError(
                     f"stage '{self._stage.name}' failed on task {ids} on node {self._node_id} "
-                    f"(worker {self._worker_id}): {error}") from error
+                    f"(worker {self._worker}): {error}") from error
             outputs.extend(native().task_to_bytes(task) for task in produced)
-        return len(outputs), outputs
+        end = time.time()
+        report = self._counters.take()
+        cuts = [len(outputs) * k // parts for k in range(parts + 1)]
+        pieces = [outputs[cuts[k]:cuts[k + 1]] for k in range(parts)]
+        report.update(outputs=len(outputs), part_sizes=[len(piece) for piece in pieces],
+                      pid=os.getpid(), start=begin, end=end,
+                      idle_s=max(0.0, begin - (self._last_end or begin)),
+                      skipped=self._ledger.skipped if self._ledger is not None else 0)
+        self._last_end = end
+        return (report, *pieces)
 
     def teardown(self) -> None:
         """Call the stage's ``teardown`` once, if ``setup`` ran."""
