@@ -535,26 +535,39 @@ def test_stats_progress_and_resume_after_a_failed_run(cluster, ray_corpus, tmp_p
                                                if k not in executor.last_run_stats}
 
 
-def test_engine_logs_of_an_actor_reach_the_driver_tagged(cluster, tmp_path, capfd):
+class Talker(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Log a warning through Python's logging for every batch."""
+
+    name = "talker"
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        import logging
+
+        logging.getLogger("curate.talker").warning("the talker saw %d rows", task.num_items)
+        return task
+
+
+def test_engine_and_python_logs_of_an_actor_reach_the_driver_tagged(cluster, tmp_path, capfd):
     from curate.backends.ray import RayExecutor
 
     corpus = tmp_path / "bad"
     corpus.mkdir()
     (corpus / "part-00.jsonl").write_text('{"text": "fine"}\n{"text": \n{"text": "also"}\n')
-    Pipeline("logs", stages=[JsonlReader(str(corpus)), JsonlWriter(str(tmp_path / "out"))]).run(
-        RayExecutor())
+    Pipeline("logs", stages=[JsonlReader(str(corpus)), Talker(),
+                             JsonlWriter(str(tmp_path / "out"))]).run(RayExecutor())
     deadline = time.monotonic() + 20  # Ray forwards worker output every few hundred ms
     seen = ""
     while time.monotonic() < deadline:
         seen += capfd.readouterr().err
-        if "skipping bad record" in seen:
+        if "skipping bad record" in seen and "the talker saw" in seen:
             break
         time.sleep(0.2)
-    lines = [line for line in seen.splitlines() if "skipping bad record" in line]
-    assert lines, seen[-2000:]
     nodes = {n["NodeID"] for n in ray.nodes() if n["Alive"]}
-    tag = lines[0].split("[jsonl_reader/jsonl_reader-0@", 1)
-    assert len(tag) == 2 and tag[1].split("]", 1)[0] in nodes, lines[0]
+    for text, stage in [("skipping bad record", "jsonl_reader"), ("the talker saw 2", "talker")]:
+        lines = [line for line in seen.splitlines() if text in line]
+        assert lines, seen[-2000:]
+        tag = lines[0].split(f"[{stage}/{stage}-0@", 1)
+        assert len(tag) == 2 and tag[1].split("]", 1)[0] in nodes, lines[0]
 
 
 def test_worker_counts_beyond_the_cluster_are_capped_with_a_warning(cluster, ray_corpus,

@@ -37,7 +37,8 @@ constexpr char kJsonTag = 'J';
 nb::bytes task_to_bytes(const TaskPtr& task) {
   std::string out;
   if (const auto* batch = dynamic_cast<const DocumentBatch*>(task.get())) {
-    out = kBatchTag + batch->to_bytes();
+    out.push_back(kBatchTag);
+    batch->append_bytes(out);
   } else {
     nlohmann::json described = {{"type", task->type_name()},
                                 {"task_id", task->task_id()},

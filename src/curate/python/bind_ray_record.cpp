@@ -16,9 +16,9 @@
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <string>
@@ -47,8 +47,8 @@ std::pair<std::vector<StagePtr>, bool> add_resume_tracking(
 void configure_worker_logging(const std::string& stage, const std::string& worker,
                               const std::string& node, const std::string& level) {
   backends::configure_logging(json{{"log_level", level}});
-  auto stderr_logger = std::make_shared<spdlog::logger>(
-      "", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto stderr_logger =
+      std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   spdlog::set_default_logger(stderr_logger);
   auto logger = backends::make_worker_logger(stage, worker, node);
   spdlog::set_default_logger(std::move(logger));
@@ -115,8 +115,8 @@ void bind_ray_record(nb::module_& m) {
       nb::arg("stats"), "Return the terminal table of RunStats JSON.");
   m.def("progress_line", &progress_line, nb::arg("stages"), nb::arg("elapsed_s"),
         "Return `curate run`'s plain progress line for StageProgress JSON.");
-  m.def("configure_worker_logging", &configure_worker_logging, nb::arg("stage"),
-        nb::arg("worker"), nb::arg("node"), nb::arg("level"),
+  m.def("configure_worker_logging", &configure_worker_logging, nb::arg("stage"), nb::arg("worker"),
+        nb::arg("node"), nb::arg("level"),
         "Tag every engine log record of this process with stage, worker and node.");
 }
 

@@ -7,28 +7,41 @@ built (composites expanded) list. Tasks travel as ``task_to_bytes`` blobs.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
 from curate._native import native
 
 
-def _build(document: str, python_stages: list, index: int):
-    return native().build_stages(document, list(python_stages))[index]
-
-
-def setup_on_node(document: str, python_stages: list, index: int) -> str:
-    """Run ``setup_on_node`` of stage ``index`` on the node this task was placed on."""
+def setup_on_node(document: str, python_stages: list, indices: list[int]) -> str:
+    """Run ``setup_on_node`` of the stages at ``indices`` on the node this task runs on."""
     import ray
 
     node_id = ray.get_runtime_context().get_node_id()
-    stage = _build(document, python_stages, index)
-    try:
-        stage.setup_on_node(node_id)
-    except Exception as error:
-        raise RuntimeError(
-            f"stage '{stage.name}' failed in setup_on_node on node {node_id}: {error}") from error
+    stages = native().build_stages(document, list(python_stages))
+    for index in indices:
+        stage = stages[index]
+        try:
+            stage.setup_on_node(node_id)
+        except Exception as error:
+            raise RuntimeError(f"stage '{stage.name}' failed in setup_on_node on node "
+                               f"{node_id}: {error}") from error
     return node_id
+
+
+_PYTHON_LEVELS = {"trace": logging.DEBUG, "debug": logging.DEBUG, "info": logging.INFO,
+                  "warn": logging.WARNING, "err": logging.ERROR, "critical": logging.CRITICAL,
+                  "off": logging.CRITICAL + 10}
+
+
+def _tag_python_logs(tag: str, level: str) -> None:
+    """Make this process's Python log records (a Python stage's) carry the engine's tag."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(
+        f"%(asctime)s %(levelname)s [{tag}] %(name)s: %(message)s"))
+    logging.basicConfig(handlers=[handler], force=True)
+    logging.getLogger("curate").setLevel(_PYTHON_LEVELS.get(level, logging.INFO))
 
 
 class StageActor:
@@ -51,8 +64,9 @@ class StageActor:
         name = stages[index].name
         self._worker = settings.get("worker") or f"{name}-0"
         # Every engine record of this process is the stage's: tag it for the driver's log.
-        native().configure_worker_logging(name, self._worker, self._node_id,
-                                          settings.get("log_level", "info"))
+        level = settings.get("log_level", "info")
+        native().configure_worker_logging(name, self._worker, self._node_id, level)
+        _tag_python_logs(f"{name}/{self._worker}@{self._node_id}", level)
         self._ledger = None
         markers = settings.get("markers_dir")
         if markers and settings.get("resume_index") == index:
@@ -86,15 +100,19 @@ class StageActor:
         ``parts`` contiguous lists (some maybe empty) that travel on as bundles of their
         own, so the next stage's actors share them. The driver reads only the report, the
         counters of this call's work (see ``StageCounters.take``) with ``outputs``,
-        ``pid``, ``start``/``end`` (epoch seconds), ``idle_s`` (since the previous call)
+        ``pid``, ``start``/``end`` (epoch seconds), ``decode_s``/``encode_s`` (time spent
+        turning bytes into tasks and back), ``idle_s`` (since the previous call)
         and ``skipped`` (source tasks skipped so far by this process). A failure raises
         RuntimeError naming the stage, the task ids and the node.
         """
         self.setup()
         begin = time.time()
+        clock = time.perf_counter()
         tasks = [native().task_from_bytes(blob) for blob in bundle[start:stop]]
+        decoded = time.perf_counter() - clock
         size = max(1, self._stage.batch_size)
         outputs = []
+        encoded = 0.0
         for first in range(0, len(tasks), size):
             chunk = tasks[first:first + size]
             try:
@@ -104,13 +122,15 @@ class StageActor:
                 raise RuntimeError(
                     f"stage '{self._stage.name}' failed on task {ids} on node {self._node_id} "
                     f"(worker {self._worker}): {error}") from error
+            clock = time.perf_counter()
             outputs.extend(native().task_to_bytes(task) for task in produced)
+            encoded += time.perf_counter() - clock
         end = time.time()
         report = self._counters.take()
         cuts = [len(outputs) * k // parts for k in range(parts + 1)]
         pieces = [outputs[cuts[k]:cuts[k + 1]] for k in range(parts)]
         report.update(outputs=len(outputs), part_sizes=[len(piece) for piece in pieces],
-                      pid=os.getpid(), start=begin, end=end,
+                      pid=os.getpid(), start=begin, end=end, decode_s=decoded, encode_s=encoded,
                       idle_s=max(0.0, begin - (self._last_end or begin)),
                       skipped=self._ledger.skipped if self._ledger is not None else 0)
         self._last_end = end

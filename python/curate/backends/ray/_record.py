@@ -46,6 +46,7 @@ class _Stage:
         self.unit_in = self.unit_out = ""
         self.dropped: dict[str, int] = {}
         self.process_time_s = self.idle_time_s = 0.0
+        self.decode_s = self.encode_s = 0.0
         self.first_start: float | None = None
         self.last_end: float | None = None
         self.skipped: dict[int, int] = {}  # pid -> source tasks its ledger skipped
@@ -59,6 +60,8 @@ class _Stage:
             self.dropped[reason] = self.dropped.get(reason, 0) + count
         self.process_time_s += report["process_time_s"]
         self.idle_time_s += report["idle_s"]
+        self.decode_s += report["decode_s"]
+        self.encode_s += report["encode_s"]
         self.pids.add(report["pid"])
         self.skipped[report["pid"]] = report["skipped"]
         if self.first_start is None or report["start"] < self.first_start:
@@ -105,6 +108,10 @@ class RunRecord:
         """Return the source tasks skipped because an earlier run completed them."""
         return sum(sum(stage.skipped.values()) for stage in self.stages)
 
+    def wait_s(self) -> float | None:
+        """Return how long the driver may wait for a reply before the next progress line."""
+        return self._interval or None
+
     def progress(self, queued: list[int], force: bool = False) -> None:
         """Log the plain progress line of ``curate run`` every interval (or now)."""
         now = time.monotonic()
@@ -124,7 +131,11 @@ class RunRecord:
                  "input_tasks": self.input_tasks, "output_tasks": self.output_tasks,
                  "succeeded": succeeded, "cancelled": False, "error": error,
                  "stages": [stage.to_json() for stage in self.stages]}
-        return json.loads(native().run_stats_json(json.dumps(stats)))
+        completed = json.loads(native().run_stats_json(json.dumps(stats)))
+        for entry, stage in zip(completed["stages"], self.stages):
+            # Ray's own cost, beside the stage's: tasks to bytes and back in the actors.
+            entry["ray"] = {"decode_s": stage.decode_s, "encode_s": stage.encode_s}
+        return completed
 
     def table(self, stats: dict) -> str:
         """Return the terminal table of ``stats``."""

@@ -23,7 +23,8 @@ _HEAD_RESOURCE = "node:__internal_head__"
 # stage upstream of it gets no more work: the driver holds references, never the data.
 _QUEUED_PER_ACTOR = 2
 _TEARDOWN_TIMEOUT_S = 60.0
-# The most bundles one call's outputs are cut into beyond the next stage's actor count.
+# The bundles one call's outputs are cut into, at least (more when the next stage has more
+# actors).
 _MAX_PARTS = 16
 
 
@@ -175,22 +176,26 @@ class RayExecutor(BaseExecutor):
         return nodes
 
     def _setup_on_nodes(self, ray, document, python_stages, built, first, nodes) -> None:
-        """Run setup_on_node once per (stage, node), all at once, awaited by one ray.get."""
+        """Run setup_on_node once per (stage, node), all at once, awaited by one ray.get.
+
+        One task per node runs every stage's: a worker process per node, not per stage.
+        """
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
         from curate.backends.ray._actors import setup_on_node
 
         remote = ray.remote(setup_on_node)
+        indices = list(range(first, len(built)))
         refs = []
-        for index in range(first, len(built)):
-            stage = built[index]
-            for node in nodes:
-                # A node smaller than the stage's request would never run the task.
-                cpus = min(stage.cpus, node.get("Resources", {}).get("CPU", 0.0))
-                refs.append(remote.options(
-                    num_cpus=cpus, num_gpus=stage.gpus,
-                    scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"], soft=False),
-                ).remote(document, python_stages, index))
+        for node in nodes:
+            # A node smaller than the stages' requests would never run the task.
+            cpus = min(max(built[i].cpus for i in indices),
+                       node.get("Resources", {}).get("CPU", 0.0))
+            refs.append(remote.options(
+                num_cpus=cpus, num_gpus=min(max(built[i].gpus for i in indices),
+                                            node.get("Resources", {}).get("GPU", 0.0)),
+                scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"], soft=False),
+            ).remote(document, python_stages, indices))
         _get_naming_stage(ray, refs)
 
     def _create_pools(self, ray, document, python_stages, built, plan, settings: dict,
@@ -256,17 +261,17 @@ class RayExecutor(BaseExecutor):
                     work = pool.next_work(worker)
                     parts = 1
                     if i + 1 < len(pools):
-                        # As many bundles as the next stage has actors (or inputs here), so
-                        # a fan-out's outputs spread over them.
-                        parts = max(len(pools[i + 1].workers), min(work.size, _MAX_PARTS))
+                        # Outputs are cut into bundles for the next stage's actors to share
+                        # and to start on early (a reader's files one by one); empty ones
+                        # cost nothing (small objects stay in the driver's memory store).
+                        parts = max(len(pools[i + 1].workers), _MAX_PARTS)
                     report_ref, *part_refs = worker.handle.process.options(
                         num_returns=1 + parts).remote(work.bundle, work.start, work.stop, parts)
                     in_flight[report_ref] = ("process", i, worker, work, part_refs)
             record.progress([len(p.queued) for p in pools])
             if not in_flight:
                 break
-            ready, _ = ray.wait(list(in_flight), num_returns=1,
-                                timeout=record_wait_s(record))
+            ready, _ = ray.wait(list(in_flight), num_returns=1, timeout=record.wait_s())
             for ref in ready:
                 kind, i, worker, *rest = in_flight.pop(ref)
                 pool = pools[i]
@@ -355,11 +360,6 @@ class RayExecutor(BaseExecutor):
         for pool in pools:
             for worker in pool.retired:
                 ray.kill(worker.handle)  # killed already unless its teardown was pending
-
-
-def record_wait_s(record: RunRecord) -> float | None:
-    """Return how long the driver may wait for a reply before the next progress line."""
-    return record._interval or None
 
 
 def _get_or_fail(ray, ref, pool: Pool, worker: Worker) -> None:
