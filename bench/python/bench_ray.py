@@ -15,6 +15,7 @@ Each figure is the median of --repeat runs (default 3). Prints one line per figu
 from __future__ import annotations
 
 import argparse
+import os
 import logging
 import pathlib
 import shutil
@@ -91,7 +92,7 @@ def object_store(repeat: int) -> str:
     from curate.backends.ray import RayExecutor
 
     text = "lorem ipsum dolor sit amet " * 40  # ~1 KB documents
-    rows = 8 * 1024  # ~8.8 MB per batch
+    rows = int(os.environ.get("CURATE_BENCH_ROWS", 8 * 1024))  # ~8.8 MB per batch
     batches = 64
     table = pa.table({"text": [text] * rows})
     batch_bytes = len(text.encode()) * rows

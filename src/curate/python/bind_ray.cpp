@@ -58,8 +58,18 @@ nb::bytes task_to_bytes(const TaskPtr& task) {
   return nb::bytes(out.data(), out.size());
 }
 
-TaskPtr task_from_bytes(nb::bytes data) {
-  const std::string_view bytes(data.c_str(), data.size());
+// Read a serialised task from any buffer: bytes, or the read-only NumPy view of Ray's
+// shared memory that an out-of-band buffer arrives as (no copy before the parse).
+TaskPtr task_from_bytes(nb::handle data) {
+  Py_buffer view;
+  if (PyObject_GetBuffer(data.ptr(), &view, PyBUF_SIMPLE) != 0) throw nb::python_error();
+  struct Release {
+    Py_buffer* view;
+    ~Release() { PyBuffer_Release(view); }
+  } release{&view};
+  const std::string_view bytes(static_cast<const char*>(view.buf),
+                               static_cast<std::size_t>(view.len));
+  nb::gil_scoped_release unlocked;
   if (bytes.empty()) throw std::runtime_error("an empty serialised task");
   if (bytes.front() == kBatchTag) return DocumentBatch::from_bytes(bytes.substr(1));
   if (bytes.front() != kJsonTag) throw std::runtime_error("not a serialised curate task");
@@ -235,7 +245,8 @@ void bind_ray(nb::module_& m) {
         "Build a pipeline document into its stages (composites expanded).");
   m.def("task_to_bytes", &task_to_bytes, nb::arg("task"),
         "Serialise a DocumentBatch, FileGroupTask or EmptyTask for another process.");
-  m.def("task_from_bytes", &task_from_bytes, nb::arg("data"), "Inverse of task_to_bytes.");
+  m.def("task_from_bytes", &task_from_bytes, nb::arg("data"),
+        "Inverse of task_to_bytes; takes bytes or any contiguous buffer.");
 }
 
 }  // namespace curate::python

@@ -30,6 +30,14 @@ def setup_on_node(document: str, python_stages: list, indices: list[int]) -> str
     return node_id
 
 
+def _out_of_band(blob: bytes):
+    """Return ``blob`` as a NumPy view: Ray ships it out of band, and the receiver reads it
+    in place in the object store (bytes would be copied into and out of the pickle)."""
+    import numpy
+
+    return numpy.frombuffer(blob, dtype=numpy.uint8)
+
+
 _PYTHON_LEVELS = {"trace": logging.DEBUG, "debug": logging.DEBUG, "info": logging.INFO,
                   "warn": logging.WARNING, "err": logging.ERROR, "critical": logging.CRITICAL,
                   "off": logging.CRITICAL + 10}
@@ -123,7 +131,7 @@ class StageActor:
                     f"stage '{self._stage.name}' failed on task {ids} on node {self._node_id} "
                     f"(worker {self._worker}): {error}") from error
             clock = time.perf_counter()
-            outputs.extend(native().task_to_bytes(task) for task in produced)
+            outputs.extend(_out_of_band(native().task_to_bytes(task)) for task in produced)
             encoded += time.perf_counter() - clock
         end = time.time()
         report = self._counters.take()

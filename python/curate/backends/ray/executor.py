@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from curate._native import native
 from curate.backends.base import BaseExecutor
 from curate.backends.local import _engine_log_level, pipeline_document
+from curate.backends.ray._actors import _out_of_band
 from curate.backends.ray._pool import plan_pools
 from curate.backends.ray._record import RunRecord
 from curate.backends.ray._workers import Pool, Work, Worker
@@ -101,8 +102,8 @@ class RayExecutor(BaseExecutor):
             settings = self._record_settings(document, built, first, record)
             self._setup_on_nodes(ray, document, python_stages, built, first, nodes)
             self._create_pools(ray, document, python_stages, built, plan, settings, pools)
-            return self._stream(ray, pools, [native().task_to_bytes(t) for t in seeds], record,
-                                settings)
+            return self._stream(ray, pools, [_out_of_band(native().task_to_bytes(t))
+                                             for t in seeds], record, settings)
         except BaseException as failure:
             error = str(failure) or type(failure).__name__
             raise
@@ -247,7 +248,12 @@ class RayExecutor(BaseExecutor):
         reference; the outputs travel on to the next stage as a reference), a setup of a
         replacement actor, or the teardown of a retired one (killed once it returns).
         """
-        pools[0].queued.append(Work(ray.put(seeds), 0, len(seeds)))
+        # Initial tasks go out as bundles too, so the first stage's actors share them and
+        # the next stage starts on the first results (one seed, for a source stage).
+        cuts = max(1, min(len(seeds), max(len(pools[0].workers), _MAX_PARTS)))
+        for k in range(cuts):
+            part = seeds[len(seeds) * k // cuts:len(seeds) * (k + 1) // cuts]
+            pools[0].queued.append(Work(ray.put(part), 0, len(part)))
         in_flight: dict = {}
         outputs: list = []
         while True:
