@@ -11,12 +11,9 @@ options allow (``max_restarts``); its lost work is queued again.
 from __future__ import annotations
 
 import collections
-import logging
 from dataclasses import dataclass, field
 
 from curate.backends.ray._pool import StagePlan
-
-_log = logging.getLogger("curate.ray")
 
 
 @dataclass
