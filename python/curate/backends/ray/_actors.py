@@ -119,6 +119,20 @@ class StageActor:
                                (native().task_to_bytes(task) for task in produced)))
         return len(outputs), outputs
 
+    def process_split(self, bundle: list, slots: int) -> tuple:
+        """Process as ``process`` does, then spread the outputs, in order, over ``slots``
+        bundles returned as separate objects (a fan-out stage's outputs go to several
+        downstream actors at once, and no object holds all of them). Return the number of
+        outputs in each slot, then the slots."""
+        _, outputs = self.process(bundle)
+        share, extra = divmod(len(outputs), slots)
+        parts, start = [], 0
+        for slot in range(slots):
+            stop = start + share + (1 if slot < extra else 0)
+            parts.append(outputs[start:stop])
+            start = stop
+        return ([len(part) for part in parts], *parts)
+
     def teardown(self):
         """Call the stage's ``teardown`` once, if ``setup`` ran; return the stage's counters
         (what the driver merges into its own stage object), or None."""

@@ -26,9 +26,10 @@ class Call:
 class TaskPool:
     """A pool of stage actors; each call processes one bundle (``StageActor.process``)."""
 
-    def __init__(self, name: str, actors: list) -> None:
+    def __init__(self, name: str, actors: list, slots: int = 1) -> None:
         self.name = name
         self.actors = actors
+        self.slots = slots  # objects the outputs of one call are spread over (fan-out)
         self.idle: collections.deque = collections.deque()
         self.queued: collections.deque = collections.deque()  # references to bundles
         self.busy = 0
@@ -49,15 +50,22 @@ class TaskPool:
         calls = []
         while self.idle and self.queued and not blocked:
             actor = self.idle.popleft()
-            count_ref, bundle_ref = actor.process.options(num_returns=2).remote(
-                self.queued.popleft())
-            calls.append(self.start(actor, bundle_ref, count_ref))
+            if self.slots == 1:
+                count_ref, bundle_ref = actor.process.options(num_returns=2).remote(
+                    self.queued.popleft())
+                calls.append(self.start(actor, bundle_ref, count_ref))
+            else:
+                refs = actor.process_split.options(num_returns=self.slots + 1).remote(
+                    self.queued.popleft(), self.slots)
+                calls.append(self.start(actor, refs[1:], refs[0]))
         return calls
 
     def complete(self, call: Call, value) -> list:
         """Take the actor back; return the references of the bundles the call produced."""
         self.busy -= 1
         self.idle.append(call.actor)
+        if isinstance(value, list):  # a split call: the number of outputs in each slot
+            return [ref for ref, count in zip(call.context, value) if count]
         return [call.context] if value else []
 
     def done(self, upstream_done: bool) -> bool:

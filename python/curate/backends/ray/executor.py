@@ -23,6 +23,9 @@ _HEAD_RESOURCE = "node:__internal_head__"
 # stage upstream of it gets no more work: the driver holds references, never the data.
 _QUEUED_PER_ACTOR = 2
 _TEARDOWN_TIMEOUT_S = 60.0
+# How many objects the outputs of one call of a fan-out stage are spread over, so that
+# they reach many downstream actors at once and no object holds a whole fan-out.
+_FANOUT_SLOTS = 16
 
 
 def _require_ray():
@@ -289,9 +292,12 @@ def _stage_pool(ray, stage, actors: list, count: int):
         from curate.backends.ray._gang import GangActor, gang_pool
 
         return ray.remote(GangActor), gang_pool(ray, stage, actors, count)
+    import json
+
     from curate.backends.ray._actors import StageActor
 
-    return ray.remote(StageActor), TaskPool(stage.name, actors)
+    fanout = json.loads(stage.spec_json()).get("is_fanout_stage", False)
+    return ray.remote(StageActor), TaskPool(stage.name, actors, _FANOUT_SLOTS if fanout else 1)
 
 
 def _get_naming_stage(ray, refs: list) -> None:
