@@ -154,6 +154,24 @@ TEST_F(StageDescriptionTest, ReaderExpansionRoundTripsAndReadsTheSameRows) {
   EXPECT_EQ(rebuilt_bytes, original_bytes);
 }
 
+TEST_F(StageDescriptionTest, BadRecordCountsTravelBackToTheReader) {
+  testing::write_file(dir_.file("bad/a.jsonl"),
+                      "{\"id\": \"1\", \"text\": \"x\"}\nnot json\n[1]\n");
+  DedupInput bad = input();
+  bad.paths = {dir_.file("bad")};
+  const auto expanded = make_dedup_reader(bad, true)->expand();
+  std::vector<StagePtr> rebuilt;
+  for (const StagePtr& stage : expanded) rebuilt.push_back(round_trip(*stage));
+  backends::LocalExecutor local(json{{"num_cpus", 2}, {"log_level", "off"}});
+  local.execute(rebuilt, {std::make_shared<EmptyTask>()});
+  EXPECT_EQ(expanded[1]->counters(), json::object());
+  EXPECT_EQ(rebuilt[1]->counters(), (json{{"not_a_json_object", 2}}));
+  expanded[1]->merge_counters(rebuilt[1]->counters());
+  expanded[1]->merge_counters(rebuilt[1]->counters());
+  EXPECT_EQ(expanded[1]->counters(), (json{{"not_a_json_object", 4}}));
+  EXPECT_THROW(expanded[1]->merge_counters(json{{"bogus", 1}}), std::invalid_argument);
+}
+
 TEST_F(StageDescriptionTest, WithOverridesSurviveTheRoundTrip) {
   const auto options = FuzzyOptions{}.resolved();
   const MinHashStage minhash(options, std::make_shared<FuzzyStats>());
