@@ -89,6 +89,17 @@ std::uint64_t BadRecordSink::count(BadRecordReason reason) const {
   return counts_[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
 }
 
+void BadRecordSink::add_counts(const std::map<std::string, std::uint64_t>& counts) {
+  for (const auto& [name, value] : counts) {
+    std::size_t i = 0;
+    while (i < kBadRecordReasonCount && to_string(static_cast<BadRecordReason>(i)) != name) ++i;
+    if (i == kBadRecordReasonCount) {
+      throw std::invalid_argument("unknown bad record reason '" + name + "'");
+    }
+    counts_[i].fetch_add(value, std::memory_order_relaxed);
+  }
+}
+
 std::map<std::string, std::uint64_t> BadRecordSink::counts() const {
   std::map<std::string, std::uint64_t> out;
   for (std::size_t i = 0; i < kBadRecordReasonCount; ++i) {

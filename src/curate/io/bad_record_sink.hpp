@@ -54,6 +54,10 @@ class BadRecordSink {
   std::map<std::string, std::uint64_t> counts() const;
   /// Return the number of records reported so far. Thread-safe.
   std::uint64_t total() const;
+  /// Add counts by reason name (what `counts()` of a sink in another process returned:
+  /// a worker that wrote its own errors.jsonl lines), without writing or logging
+  /// anything. Throws std::invalid_argument for an unknown reason name. Thread-safe.
+  void add_counts(const std::map<std::string, std::uint64_t>& counts);
 
   /// Return the errors.jsonl path (empty when there is no log folder).
   const std::filesystem::path& errors_path() const { return errors_path_; }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 namespace curate::io {
@@ -235,6 +236,22 @@ StageRecipe JsonlReaderStage::recipe() const {
            {"add_dedup_id", options_.add_dedup_id},
            {"log_dir", options_.log_dir}},
           {}};
+}
+
+nlohmann::json JsonlReaderStage::counters() const {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [reason, count] : sink_->counts()) out[reason] = count;
+  return out;
+}
+
+void JsonlReaderStage::merge_counters(const nlohmann::json& counters) {
+  if (counters.is_null()) return;
+  try {
+    sink_->add_counts(counters.get<std::map<std::string, std::uint64_t>>());
+  } catch (const std::exception& error) {
+    throw std::invalid_argument(fmt::format("stage '{}': cannot merge counters {}: {}", name(),
+                                            counters.dump(), error.what()));
+  }
 }
 
 }  // namespace curate::io

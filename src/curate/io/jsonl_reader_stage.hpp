@@ -93,6 +93,11 @@ class JsonlReaderStage final : public CloneableStage<JsonlReaderStage> {
   /// Describe as `jsonl_reader_stage` (kJsonlReaderStageType) with the options as
   /// parameters. A rebuilt instance has its own bad-record sink.
   StageRecipe recipe() const override;
+  /// Return the bad records counted by the shared sink, by reason (nonzero ones only).
+  nlohmann::json counters() const override;
+  /// Add a worker's bad-record counts into the shared sink (no errors.jsonl lines: the
+  /// worker wrote those).
+  void merge_counters(const nlohmann::json& counters) override;
 
  private:
   struct Scratch;
