@@ -220,6 +220,16 @@ if [[ -f $(echo "$build"/python/curate/_curate*.so) ]]; then
   while IFS= read -r line; do add_row "${line%%:*}" "" "${line#*: }"; done <<<"$out"
 fi
 
+# --- Ray (issue 12): the NeMo English pipeline on 2 CPUs, RayExecutor on a local Ray of
+# 2 CPUs against the LocalExecutor with 2 workers per stage; object-store MB/s between
+# two stages. Needs the module and Ray in the venv.
+if [[ -f $(echo "$build"/python/curate/_curate*.so) ]] && "$repo/.venv/bin/python" -c 'import ray' 2>/dev/null; then
+  section "Ray executor on ${e2e_mb} MB, 2 CPUs"
+  out=$(PYTHONPATH="$repo/python:$build/python" taskset -c "0-$(( $(nproc) > 1 ? 1 : 0 ))" \
+    "$repo/.venv/bin/python" "$repo/bench/python/bench_ray.py" "$corpus" --cpus 2 | tee /dev/stderr)
+  while IFS= read -r line; do add_row "${line%%:*}" "" "${line#*: }"; done <<<"$out"
+fi
+
 # --- MPI (issue 13): the NeMo English pipeline on 1 and 2 ranks (one CPU each), and the
 # exact-dedup shuffle's MB/s per rank between 2 ranks; loopback TCP, this machine.
 section "MPI: filter pipeline on 1 and 2 ranks, exact-dedup shuffle between 2 ranks"

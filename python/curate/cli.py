@@ -133,10 +133,16 @@ def _run_ray_pipeline(options: argparse.Namespace) -> int:
               "log_dir": str(log_dir), "interrupted": False}
     status, error, outputs, start = native().EXIT_SUCCESS, None, [], time.monotonic()
     try:
+        earlier_stats = (log_dir / "stats.json").stat().st_mtime_ns
+    except OSError:
+        earlier_stats = None
+    try:
         if options.overwrite:
             raise RuntimeError("--overwrite is not supported with executor type 'ray' yet; "
                                "delete the output folders, or run with type local")
-        executor = _ray_executor(config)
+        # The executor keeps the log folder as the binary does: completion markers (a
+        # rerun resumes) and the run's stats, which this record completes below.
+        executor = _ray_executor({**config, "log_dir": str(log_dir)})
         from curate.pipeline import Pipeline
 
         pipeline = Pipeline(name=document["name"], description=document.get("description"),
@@ -152,6 +158,13 @@ def _run_ray_pipeline(options: argparse.Namespace) -> int:
         record["error"] = error
     log_dir.mkdir(parents=True, exist_ok=True)
     stats_path = log_dir / "stats.json"
+    executor_stats = {}
+    try:  # the executor's stats of this run (stages, resume), when it got that far
+        if stats_path.stat().st_mtime_ns != earlier_stats:
+            executor_stats = json.loads(stats_path.read_text())
+    except (OSError, ValueError):
+        pass
+    record = {**executor_stats, **record}
     temporary = stats_path.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(record, indent=2) + "\n")
     temporary.replace(stats_path)

@@ -98,6 +98,19 @@ TEST(DocumentBatch, SerialisesRoundTripIncludingHistory) {
   EXPECT_EQ(copy->stage_perf()[0].custom_metrics.at("bytes"), 42.0);
 }
 
+TEST(DocumentBatch, SharedColumnsTravelOnceAndArriveShared) {
+  auto batch = make_batch({"alpha", "beta", "gamma"})->slice(1, 2);
+  const std::size_t alone = batch->to_bytes().size();
+  batch->share_column("_text_as_read", "text");
+  const std::string bytes = batch->to_bytes();
+  EXPECT_LT(bytes.size(), alone + 32);  // a reference, not the rows again
+  auto copy = DocumentBatch::from_bytes(bytes);
+  ASSERT_EQ(copy->num_rows(), 2u);
+  EXPECT_EQ(copy->strings("_text_as_read")[1], "gamma");
+  EXPECT_EQ(copy->column_lineage("_text_as_read"), copy->column_lineage("text"));
+  EXPECT_EQ(copy->to_bytes(), bytes);
+}
+
 TEST(DocumentBatch, CorruptBytesAreAnErrorNotACrash) {
   const std::string bytes = make_batch({"abc"})->to_bytes();
   for (std::size_t cut = 0; cut < bytes.size(); ++cut) {

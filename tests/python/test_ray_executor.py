@@ -307,22 +307,40 @@ def test_a_failing_engine_stage_names_itself_and_the_record(cluster, tmp_path):
 def test_a_ray_the_executor_starts_is_shut_down(cluster, ray_corpus, tmp_path):
     # In a process of its own: a local Ray started and stopped in this one leaves state
     # behind that breaks later actors of the module's cluster in the same process.
+    # A failed run shuts its Ray down too, and the next run starts a fresh one.
     script = f"""
 import ray
-from test_ray_executor import _filter_pipeline
+from test_ray_executor import Explode, _filter_pipeline
 from curate.backends.ray import RayExecutor
+try:
+    _filter_pipeline({str(ray_corpus)!r}, {str(tmp_path / "failed")!r}, Explode()).run(
+        RayExecutor())
+except RuntimeError as error:
+    assert "boom" in str(error), error
+else:
+    raise SystemExit("the failing run did not fail")
+assert not ray.is_initialized()
 _filter_pipeline({str(ray_corpus)!r}, {str(tmp_path / "out")!r}).run(RayExecutor())
 assert not ray.is_initialized()
 """
-    before = _raylet_pids()
+    import shutil
+    import tempfile
+
+    # A Ray folder of its own (short: socket paths are limited), so that only this Ray's
+    # raylets are counted, not those that other checkouts' tests start meanwhile.
+    ray_tmp = tempfile.mkdtemp(prefix="cr", dir="/tmp")
     env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    deadline = time.monotonic() + 20
-    while _raylet_pids() - before and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not _raylet_pids() - before, "the executor's own Ray outlived the run"
+    env["RAY_TMPDIR"] = ray_tmp
+    try:
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                              text=True, timeout=180)
+        assert done.returncode == 0, done.stderr[-3000:]
+        deadline = time.monotonic() + 20
+        while _raylet_pids(ray_tmp) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _raylet_pids(ray_tmp), "the executor's own Ray outlived the run"
+    finally:
+        shutil.rmtree(ray_tmp, ignore_errors=True)
     assert len(read_jsonl_folder(tmp_path / "out")) == 31
     assert len([n for n in ray.nodes() if n["Alive"]]) == 3  # the module's cluster is untouched
 
@@ -349,3 +367,252 @@ def test_a_failing_setup_names_the_stage_and_tears_down_the_others(cluster, ray_
         pipeline.run(RayExecutor())
     assert _records(calls, "setup") and \
         sorted(_records(calls, "setup")) == sorted(_records(calls, "teardown"))
+
+
+class PidRecorder(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Pass batches on; record the process id of every setup and every call."""
+
+    name = "pid_recorder"
+
+    def __init__(self, folder: str, delay_s: float = 0.0) -> None:
+        self.folder = folder
+        self.delay_s = delay_s
+
+    def inputs(self):
+        return ["data"], ["text"]
+
+    def setup(self, worker_metadata=None) -> None:
+        (pathlib.Path(self.folder) / f"setup-{os.getpid()}-{uuid.uuid4().hex}").write_text("")
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        (pathlib.Path(self.folder) / f"call-{os.getpid()}-{uuid.uuid4().hex}").write_text("")
+        time.sleep(self.delay_s)
+        return task
+
+
+def _pids(folder: pathlib.Path, kind: str) -> list[int]:
+    return [int(p.name.split("-")[1]) for p in folder.glob(f"{kind}-*")]
+
+
+def _sorted_records(folder: pathlib.Path) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True) for r in read_jsonl_folder(folder))
+
+
+def test_max_calls_per_worker_replaces_the_actor_by_a_fresh_process(cluster, ray_corpus,
+                                                                    tmp_path):
+    from collections import Counter
+
+    from curate.backends.ray import RayExecutor
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    stage = PidRecorder(str(calls)).with_(stage_spec={"max_calls_per_worker": 4})
+    _filter_pipeline(ray_corpus, tmp_path / "local").run(LocalExecutor())
+    executor = RayExecutor()
+    _filter_pipeline(ray_corpus, tmp_path / "ray", stage).run(executor)
+    per_pid = Counter(_pids(calls, "call"))
+    assert sum(per_pid.values()) == 15  # 3 files of 40 documents, batches of 9
+    assert len(per_pid) >= 4 and max(per_pid.values()) <= 4, per_pid
+    assert sorted(_pids(calls, "setup")) == sorted(per_pid)  # setup ran in every process
+    assert _sorted_records(tmp_path / "ray") == _sorted_records(tmp_path / "local")
+    recorder = next(s for s in executor.last_run_stats["stages"] if s["name"] == "pid_recorder")
+    assert recorder["instances"] == len(per_pid) and recorder["calls"] == 15
+
+
+def _run_in_thread(pipeline, executor):
+    import threading
+
+    result: dict = {}
+
+    def run():
+        try:
+            result["outputs"] = pipeline.run(executor)
+        except BaseException as error:  # noqa: BLE001 - handed to the test
+            result["error"] = error
+        result["done"] = time.monotonic()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+def _kill_first_caller(calls: pathlib.Path) -> int:
+    deadline = time.monotonic() + 60
+    while not list(calls.glob("call-*")):
+        assert time.monotonic() < deadline, "the slow stage never ran"
+        time.sleep(0.05)
+    pid = _pids(calls, "call")[0]
+    os.kill(pid, 9)
+    return pid
+
+
+def test_a_killed_actor_is_restarted_set_up_again_and_its_work_redone(cluster, ray_corpus,
+                                                                      tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    stage = PidRecorder(str(calls), delay_s=0.3).with_(
+        stage_spec={"ray_remote_args": {"max_restarts": 1}})
+    _filter_pipeline(ray_corpus, tmp_path / "local").run(LocalExecutor())
+    thread, result = _run_in_thread(_filter_pipeline(ray_corpus, tmp_path / "ray", stage),
+                                    RayExecutor())
+    killed = _kill_first_caller(calls)
+    thread.join(timeout=120)
+    assert "error" not in result, result.get("error")
+    setups = _pids(calls, "setup")
+    assert killed in setups and len(set(setups)) == 2  # the restarted process set up again
+    assert _sorted_records(tmp_path / "ray") == _sorted_records(tmp_path / "local")
+
+
+def test_a_killed_actor_without_restarts_fails_the_run_naming_it(cluster, ray_corpus, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    thread, result = _run_in_thread(
+        _filter_pipeline(ray_corpus, tmp_path / "ray", PidRecorder(str(calls), delay_s=0.3)),
+        RayExecutor())
+    _kill_first_caller(calls)
+    killed_at = time.monotonic()
+    thread.join(timeout=120)
+    error = result.get("error")
+    assert isinstance(error, RuntimeError), error
+    message = str(error)
+    assert "stage 'pid_recorder' lost actor pid_recorder-0" in message
+    assert " on node " in message and "max_restarts" in message
+    assert result["done"] - killed_at < 15
+    assert _filter_pipeline(ray_corpus, tmp_path / "again").run(RayExecutor())  # cluster usable
+
+
+class FailOnPart(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Raise on the documents of part-02 (n % 3 == 2) while `flag` exists, after a pause."""
+
+    name = "fail_on_part"
+
+    def __init__(self, flag: str) -> None:
+        self.flag = flag
+
+    def inputs(self):
+        return ["data"], ["text"]
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        if os.path.exists(self.flag) and any(n % 3 == 2 for n in task.to_pandas()["n"]):
+            time.sleep(3)  # the other parts reach the writer meanwhile
+            raise ValueError("part-02 is not welcome this time")
+        return task
+
+
+def test_stats_progress_and_resume_after_a_failed_run(cluster, ray_corpus, tmp_path, caplog):
+    import logging
+
+    from curate.backends.ray import RayExecutor
+
+    def pipeline(out, *middle):
+        return Pipeline("resumable", stages=[
+            JsonlReader(str(ray_corpus), files_per_partition=1, fields=["n"], batch_rows=9),
+            *middle, ScoreFilter(WordCountFilter(min_words=30, max_words=60)),
+            JsonlWriter(str(out))])
+
+    pipeline(tmp_path / "clean").run(LocalExecutor())
+    flag = tmp_path / "flag"
+    flag.write_text("")
+    logs = tmp_path / "logs"
+    config = {"log_dir": str(logs), "progress_interval_s": 0.5}
+    with caplog.at_level(logging.INFO, logger="curate.ray"):
+        with pytest.raises(RuntimeError, match="part-02 is not welcome"):
+            pipeline(tmp_path / "out", FailOnPart(str(flag))).run(RayExecutor(config))
+    failed = json.loads((logs / "stats.json").read_text())
+    assert failed["succeeded"] is False and "part-02" in failed["error"]
+    assert failed["pipeline"] == "resumable" and failed["resume"]["enabled"] is True
+    assert 1 <= failed["source_tasks"]["complete"] < 3, failed["source_tasks"]
+    assert any("RayExecutor [" in r.getMessage() and "jsonl_reader:" in r.getMessage()
+               for r in caplog.records), "no progress line was logged"
+
+    flag.unlink()
+    executor = RayExecutor(config)
+    pipeline(tmp_path / "out", FailOnPart(str(flag))).run(executor)
+    assert _sorted_records(tmp_path / "out") == _sorted_records(tmp_path / "clean")
+    stats = json.loads((logs / "stats.json").read_text())
+    assert stats["succeeded"] is True and stats["source_tasks"] == {"total": 3, "complete": 3}
+    assert stats["resume"]["source_tasks_skipped"] == failed["source_tasks"]["complete"]
+    by_name = {stage["name"]: stage for stage in stats["stages"]}
+    skipped_docs = 40 * failed["source_tasks"]["complete"]
+    assert by_name["jsonl_reader"]["documents_out"] == 120 - skipped_docs
+    assert by_name["word_count"]["documents_in"] == 120 - skipped_docs
+    assert by_name["jsonl_writer"]["documents_in"] == by_name["word_count"]["documents_out"]
+    assert by_name["word_count"]["dropped_by_reason"]  # the filter's drops, by reason
+    assert stats == executor.last_run_stats | {k: stats[k] for k in stats
+                                               if k not in executor.last_run_stats}
+
+
+class Talker(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Log a warning through Python's logging for every batch."""
+
+    name = "talker"
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        import logging
+
+        logging.getLogger("curate.talker").warning("the talker saw %d rows", task.num_items)
+        return task
+
+
+def test_engine_and_python_logs_of_an_actor_reach_the_driver_tagged(cluster, tmp_path, capfd):
+    from curate.backends.ray import RayExecutor
+
+    corpus = tmp_path / "bad"
+    corpus.mkdir()
+    (corpus / "part-00.jsonl").write_text('{"text": "fine"}\n{"text": \n{"text": "also"}\n')
+    Pipeline("logs", stages=[JsonlReader(str(corpus)), Talker(),
+                             JsonlWriter(str(tmp_path / "out"))]).run(RayExecutor())
+    deadline = time.monotonic() + 20  # Ray forwards worker output every few hundred ms
+    seen = ""
+    while time.monotonic() < deadline:
+        seen += capfd.readouterr().err
+        if "skipping bad record" in seen and "the talker saw" in seen:
+            break
+        time.sleep(0.2)
+    nodes = {n["NodeID"] for n in ray.nodes() if n["Alive"]}
+    for text, stage in [("skipping bad record", "jsonl_reader"), ("the talker saw 2", "talker")]:
+        lines = [line for line in seen.splitlines() if text in line]
+        assert lines, seen[-2000:]
+        tag = lines[0].split(f"[{stage}/{stage}-0@", 1)
+        assert len(tag) == 2 and tag[1].split("]", 1)[0] in nodes, lines[0]
+
+
+def test_worker_counts_beyond_the_cluster_are_capped_with_a_warning(cluster, ray_corpus,
+                                                                   tmp_path, caplog):
+    import logging
+
+    from curate.backends.ray import RayExecutor
+
+    stage = Recorder(str(tmp_path)).with_(stage_spec={"ray_remote_args": {"num_workers": 8}})
+    executor = RayExecutor()
+    with caplog.at_level(logging.WARNING, logger="curate.ray"):
+        _filter_pipeline(ray_corpus, tmp_path / "out", stage).run(executor)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("stage 'recorder' asks for 8 workers but the cluster allows 3" in m
+               for m in messages), messages
+    assert any("but the cluster has 3 CPUs available" in m for m in messages), messages
+    recorder = next(s for s in executor.last_run_stats["stages"] if s["name"] == "recorder")
+    assert recorder["workers"] == 3
+    assert len(read_jsonl_folder(tmp_path / "out")) == 31
+
+
+def test_outputs_keep_the_local_order_with_recycled_and_many_actors(cluster, ray_corpus):
+    from curate.backends.ray import RayExecutor
+
+    def pipeline(*middle):
+        return Pipeline("order", stages=[
+            JsonlReader(str(ray_corpus), files_per_partition=1, fields=["n"], batch_rows=7),
+            *middle, ScoreFilter(WordCountFilter(min_words=10, max_words=100)), Tag()])
+
+    local = pipeline().run(LocalExecutor())
+    recycled = Tag().with_(stage_spec={"max_calls_per_worker": 2}, num_workers=2)
+    on_ray = pipeline(recycled).run(RayExecutor())
+    # Order keys: the outputs come back in the LocalExecutor's order, whichever actor (or
+    # replacement of a retired one) made them and however the bundles were cut.
+    assert [t.task_id for t in on_ray] == [t.task_id for t in local]
+    assert [t.to_pyarrow().to_pylist() for t in on_ray] == \
+        [t.to_pyarrow().to_pylist() for t in local]

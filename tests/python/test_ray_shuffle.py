@@ -104,3 +104,16 @@ def test_a_failing_route_names_the_stage_and_the_task(cluster, dup_corpus, tmp_p
     # The cluster is whole again: a next run works.
     _exact(dup_corpus, tmp_path / "again").run(RayExecutor())
     assert json.loads((tmp_path / "again" / "part.00000.jsonl").read_text().splitlines()[0])
+
+
+def test_order_keys_follow_the_local_executors_rule():
+    from curate.backends.ray._actors import order_index, output_keys
+
+    a, b = order_index(0) + order_index(1), order_index(0) + order_index(2)
+    assert output_keys([a, b], 2) == [a, b]  # as many outputs as inputs: by position
+    assert output_keys([b, a], 3) == [a + order_index(i) for i in range(3)]  # smallest + i
+    assert output_keys([b], 0) == []
+    # Byte order is stream order: a parent before its children, children before the next.
+    keys = [order_index(1), a + order_index(7), b, a, order_index(0), a + order_index(256)]
+    assert sorted(keys) == [order_index(0), a, a + order_index(7), a + order_index(256), b,
+                            order_index(1)]

@@ -50,7 +50,8 @@ class Pipeline:
 
         executor = executor or LocalExecutor()
         stages = self.build()
-        if isinstance(executor, LocalExecutor):
+        # Executors that keep a run's record (stats.json) take the pipeline's name for it.
+        if isinstance(executor, LocalExecutor) or getattr(executor, "_takes_pipeline_name", False):
             return executor.execute(stages, initial_tasks, _pipeline_name=self.name,
                                     _description=self.description)
         return executor.execute(stages, initial_tasks)

@@ -129,13 +129,14 @@ class CompletionStage final : public CloneableStage<CompletionStage> {
 
 }  // namespace
 
-CompletionLedger::CompletionLedger(fs::path markers_dir) : markers_dir_(std::move(markers_dir)) {
+CompletionLedger::CompletionLedger(fs::path markers_dir, bool remove_partial)
+    : markers_dir_(std::move(markers_dir)) {
   fs::create_directories(markers_dir_);
   for (const auto& entry : fs::directory_iterator(markers_dir_)) {
     const std::string name = entry.path().filename().string();
     if (name.ends_with(kTemporarySuffix)) {
       std::error_code ignored;
-      fs::remove(entry.path(), ignored);  // a marker interrupted while being written
+      if (remove_partial) fs::remove(entry.path(), ignored);  // interrupted while written
       continue;
     }
     if (entry.is_regular_file()) completed_.insert(name);

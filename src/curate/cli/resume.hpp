@@ -39,8 +39,11 @@ inline constexpr const char* kCompletionStageName = "_completion";
 /// Loads the markers present at construction; thread-safe afterwards.
 class CompletionLedger {
  public:
-  /// Use `markers_dir` (created when missing) and read the markers already in it.
-  explicit CompletionLedger(std::filesystem::path markers_dir);
+  /// Use `markers_dir` (created when missing) and read the markers already in it. With
+  /// `remove_partial`, temporary markers left by an interrupted write are deleted; a
+  /// ledger made while another process writes markers (a Ray actor of a running
+  /// pipeline) passes false, or it could delete a marker being written.
+  explicit CompletionLedger(std::filesystem::path markers_dir, bool remove_partial = true);
 
   /// Return true when `source_id` was completed by an earlier run (or this one).
   bool is_completed(const std::string& source_id) const;

@@ -11,7 +11,10 @@
 namespace curate {
 namespace {
 
-constexpr uint32_t kBatchMagic = 0x42444331;  // "1CDB": curate document batch, version 1
+constexpr uint32_t kBatchMagic = 0x42444332;  // "2CDB": curate document batch, version 2
+// In place of a column type: the column shares the rows of an earlier column (its index
+// follows), as `_text_as_read` shares the text's; sent once, shared again on arrival.
+constexpr uint8_t kSharedColumnTag = 0xFF;
 
 // Copy rows selected by `row_of(i)` for i in [0, count) out of one column window.
 template <typename RowOf>
@@ -245,6 +248,27 @@ std::shared_ptr<DocumentBatch> DocumentBatch::concat(
 
 std::string DocumentBatch::to_bytes() const {
   std::string out;
+  append_bytes(out);
+  return out;
+}
+
+void DocumentBatch::append_bytes(std::string& out) const {
+  // One allocation: the columns are nearly all of it (a batch is often tens of MB).
+  std::size_t estimate = 4096;
+  for (const auto& column : columns_) {
+    std::visit(
+        [&](const auto& values) {
+          using Values = std::decay_t<decltype(values)>;
+          if constexpr (std::is_same_v<Values, StringColumn>) {
+            estimate += (num_rows_ + 2) * sizeof(uint64_t) +
+                        values.range_bytes(column.offset, column.offset + num_rows_).size();
+          } else {
+            estimate += num_rows_ * sizeof(typename Values::value_type);
+          }
+        },
+        *column.data);
+  }
+  out.reserve(out.size() + estimate);
   ByteWriter writer(out);
   writer.put<uint32_t>(kBatchMagic);
   writer.put_string(task_id());
@@ -266,16 +290,30 @@ std::string DocumentBatch::to_bytes() const {
   }
   writer.put<uint64_t>(num_rows_);
   writer.put<uint64_t>(columns_.size());
-  for (const auto& column : columns_) {
+  for (std::size_t c = 0; c < columns_.size(); ++c) {
+    const BoundColumn& column = columns_[c];
     writer.put_string(column.name);
+    const auto shared = std::find_if(columns_.begin(), columns_.begin() + c, [&](const auto& e) {
+      return e.data == column.data && e.offset == column.offset;
+    });
+    if (shared != columns_.begin() + c) {
+      writer.put<uint8_t>(kSharedColumnTag);
+      writer.put<uint64_t>(static_cast<uint64_t>(shared - columns_.begin()));
+      continue;
+    }
     writer.put<uint8_t>(static_cast<uint8_t>(column.data->index()));
     std::visit(
         [&](const auto& values) {
           using Values = std::decay_t<decltype(values)>;
           if constexpr (std::is_same_v<Values, StringColumn>) {
-            const uint64_t base = values.offsets()[column.offset];
-            for (std::size_t row = 0; row <= num_rows_; ++row) {
-              writer.put<uint64_t>(values.offsets()[column.offset + row] - base);
+            const uint64_t* offsets = values.offsets().data() + column.offset;
+            const uint64_t base = offsets[0];
+            if (base == 0) {
+              writer.put_raw(offsets, (num_rows_ + 1) * sizeof(uint64_t));
+            } else {
+              for (std::size_t row = 0; row <= num_rows_; ++row) {
+                writer.put<uint64_t>(offsets[row] - base);
+              }
             }
             writer.put_string(values.range_bytes(column.offset, column.offset + num_rows_));
           } else {
@@ -285,7 +323,6 @@ std::string DocumentBatch::to_bytes() const {
         },
         *column.data);
   }
-  return out;
 }
 
 std::shared_ptr<DocumentBatch> DocumentBatch::from_bytes(std::string_view bytes) {
@@ -318,6 +355,15 @@ std::shared_ptr<DocumentBatch> DocumentBatch::from_bytes(std::string_view bytes)
   for (uint64_t c = 0; c < columns; ++c) {
     std::string name(reader.get_string());
     const auto type = reader.get<uint8_t>();
+    if (type == kSharedColumnTag) {
+      const auto source = reader.get<uint64_t>();
+      if (source >= batch->columns_.size()) {
+        throw std::runtime_error(fmt::format("column '{}' shares column {} of {}", name, source,
+                                             batch->columns_.size()));
+      }
+      batch->share_column(std::move(name), batch->columns_[source].name);
+      continue;
+    }
     ColumnData data;
     auto read_numbers = [&](auto& values) {
       using Value = typename std::decay_t<decltype(values)>::value_type;

@@ -76,6 +76,8 @@ class DocumentBatch final : public Task {
   /// for transport between processes. `from_bytes` is its inverse and throws
   /// std::runtime_error on truncated or corrupt input.
   std::string to_bytes() const;
+  /// Append what `to_bytes` returns to `out` (a transport's own header may precede it).
+  void append_bytes(std::string& out) const;
   static std::shared_ptr<DocumentBatch> from_bytes(std::string_view bytes);
 
  private:

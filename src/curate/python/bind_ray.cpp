@@ -2,6 +2,7 @@
 // its stages (each Ray actor rebuilds its own from the document it is given, so work
 // crosses processes as a description, never a closure), the life-cycle calls on one stage,
 // and tasks as bytes for Ray's object store.
+#include "curate/backends/run_stats.hpp"
 #include "curate/cli/pipeline_builder.hpp"
 #include "curate/core/document_batch.hpp"
 #include "curate/core/processing_stage.hpp"
@@ -10,6 +11,7 @@
 #include "curate/python/bindings.hpp"
 #include "curate/python/stage_factory.hpp"
 
+#include <nanobind/stl/map.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
@@ -35,7 +37,8 @@ constexpr char kJsonTag = 'J';
 nb::bytes task_to_bytes(const TaskPtr& task) {
   std::string out;
   if (const auto* batch = dynamic_cast<const DocumentBatch*>(task.get())) {
-    out = kBatchTag + batch->to_bytes();
+    out.push_back(kBatchTag);
+    batch->append_bytes(out);
   } else {
     nlohmann::json described = {{"type", task->type_name()},
                                 {"task_id", task->task_id()},
@@ -55,8 +58,18 @@ nb::bytes task_to_bytes(const TaskPtr& task) {
   return nb::bytes(out.data(), out.size());
 }
 
-TaskPtr task_from_bytes(nb::bytes data) {
-  const std::string_view bytes(data.c_str(), data.size());
+// Read a serialised task from any buffer: bytes, or the read-only NumPy view of Ray's
+// shared memory that an out-of-band buffer arrives as (no copy before the parse).
+TaskPtr task_from_bytes(nb::handle data) {
+  Py_buffer view;
+  if (PyObject_GetBuffer(data.ptr(), &view, PyBUF_SIMPLE) != 0) throw nb::python_error();
+  struct Release {
+    Py_buffer* view;
+    ~Release() { PyBuffer_Release(view); }
+  } release{&view};
+  const std::string_view bytes(static_cast<const char*>(view.buf),
+                               static_cast<std::size_t>(view.len));
+  nb::gil_scoped_release unlocked;
   if (bytes.empty()) throw std::runtime_error("an empty serialised task");
   if (bytes.front() == kBatchTag) return DocumentBatch::from_bytes(bytes.substr(1));
   if (bytes.front() != kJsonTag) throw std::runtime_error("not a serialised curate task");
@@ -83,16 +96,52 @@ std::vector<StagePtr> build_stages(const std::string& document, nb::list python_
   return cli::build_pipeline(config, registry).build();
 }
 
+// What one Ray actor's stage did since the driver last asked: the counters of
+// backends::StageStats that calls add up (the driver sums them over actors and calls).
+struct StageCounters {
+  std::uint64_t calls = 0;
+  std::uint64_t tasks_in = 0;
+  std::uint64_t tasks_out = 0;
+  std::uint64_t items_in = 0;
+  std::uint64_t items_out = 0;
+  const char* unit_in = nullptr;  // unit literals of Task::item_unit, or null for none yet
+  const char* unit_out = nullptr;
+  std::map<std::string, std::uint64_t> dropped_by_reason;
+  double process_time_s = 0.0;
+};
+
+// Move the `dropped_by_reason` metadata a filter set into `counters`, as the local
+// executor does, so each drop is counted once, by the stage that made it.
+void take_dropped(Task& task, StageCounters* counters) {
+  auto& metadata = task.metadata();
+  if (!metadata.is_object()) return;
+  const auto dropped = metadata.find(backends::kDroppedByReasonKey);
+  if (dropped == metadata.end()) return;
+  if (counters != nullptr && dropped->is_object()) {
+    for (const auto& [reason, n] : dropped->items()) {
+      if (n.is_number_integer() && n.get<std::int64_t>() > 0) {
+        counters->dropped_by_reason[reason] += n.get<std::uint64_t>();
+      }
+    }
+  }
+  metadata.erase(dropped);
+}
+
 // Call `process_batch` as the local executor's stage adapter does: outputs without an id get
-// one derived from their inputs, and each output's history gains this call's record.
-std::vector<TaskPtr> process_batch(ProcessingStage& stage, std::vector<TaskPtr> tasks) {
+// one derived from their inputs, each output's history gains this call's record, and the
+// call is counted into `counters` when given.
+std::vector<TaskPtr> process_batch(ProcessingStage& stage, std::vector<TaskPtr> tasks,
+                                   StageCounters* counters) {
   std::vector<std::string> input_ids;
   std::size_t items_in = 0;
+  const char* unit_in = nullptr;
   input_ids.reserve(tasks.size());
   for (const TaskPtr& task : tasks) {
     input_ids.push_back(task->task_id());
     items_in += task->num_items();
+    unit_in = merge_item_unit(unit_in, task->item_unit());
   }
+  const std::size_t tasks_in = tasks.size();
   const auto start = std::chrono::steady_clock::now();
   std::vector<TaskPtr> outputs = stage.process_batch(std::move(tasks));
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
@@ -103,8 +152,43 @@ std::vector<TaskPtr> process_batch(ProcessingStage& stage, std::vector<TaskPtr> 
   record.process_time_s = took.count();
   record.input_size = items_in;
   record.items_processed = items_in;
-  for (const TaskPtr& output : outputs) output->stage_perf().push_back(record);
+  std::size_t items_out = 0;
+  const char* unit_out = nullptr;
+  for (const TaskPtr& output : outputs) {
+    take_dropped(*output, counters);
+    output->stage_perf().push_back(record);
+    items_out += output->num_items();
+    unit_out = merge_item_unit(unit_out, output->item_unit());
+  }
+  if (counters != nullptr) {
+    ++counters->calls;
+    counters->tasks_in += tasks_in;
+    counters->tasks_out += outputs.size();
+    counters->items_in += items_in;
+    counters->items_out += items_out;
+    counters->unit_in = merge_item_unit(counters->unit_in, unit_in);
+    counters->unit_out = merge_item_unit(counters->unit_out, unit_out);
+    counters->process_time_s += took.count();
+  }
   return outputs;
+}
+
+// Return the counters as a dict for the driver and start again from zero.
+nb::dict take_counters(StageCounters& counters) {
+  nb::dict out;
+  out["calls"] = counters.calls;
+  out["tasks_in"] = counters.tasks_in;
+  out["tasks_out"] = counters.tasks_out;
+  out["items_in"] = counters.items_in;
+  out["items_out"] = counters.items_out;
+  out["unit_in"] = std::string(counters.unit_in != nullptr ? counters.unit_in : "");
+  out["unit_out"] = std::string(counters.unit_out != nullptr ? counters.unit_out : "");
+  nb::dict dropped;
+  for (const auto& [reason, n] : counters.dropped_by_reason) dropped[reason.c_str()] = n;
+  out["dropped_by_reason"] = dropped;
+  out["process_time_s"] = counters.process_time_s;
+  counters = StageCounters{};
+  return out;
 }
 
 WorkerMetadata worker_metadata(const std::string& worker_id, double cpus, double gpus) {
@@ -117,6 +201,12 @@ WorkerMetadata worker_metadata(const std::string& worker_id, double cpus, double
 }  // namespace
 
 void bind_ray(nb::module_& m) {
+  nb::class_<StageCounters>(m, "StageCounters",
+                            "What one actor's stage did since `take` was last called.")
+      .def(nb::init<>())
+      .def("take", &take_counters,
+           "Return the counters (calls, tasks/items in and out with units, drops, process "
+           "time) as a dict and reset them.");
   nb::class_<ProcessingStage> native_stage(
       m, "NativeStage", "One built engine stage, driven by a Ray actor (one thread).");
   add_stage_description_methods(native_stage);
@@ -143,11 +233,11 @@ void bind_ray(nb::module_& m) {
           nb::arg("worker_id"))
       .def(
           "process_batch",
-          [](ProcessingStage& stage, std::vector<TaskPtr> tasks) {
+          [](ProcessingStage& stage, std::vector<TaskPtr> tasks, StageCounters* counters) {
             nb::gil_scoped_release release;
-            return process_batch(stage, std::move(tasks));
+            return process_batch(stage, std::move(tasks), counters);
           },
-          nb::arg("tasks"))
+          nb::arg("tasks"), nb::arg("counters") = nb::none())
       .def("teardown", [](ProcessingStage& stage) {
         nb::gil_scoped_release release;
         stage.teardown();
@@ -156,7 +246,8 @@ void bind_ray(nb::module_& m) {
         "Build a pipeline document into its stages (composites expanded).");
   m.def("task_to_bytes", &task_to_bytes, nb::arg("task"),
         "Serialise a DocumentBatch, FileGroupTask or EmptyTask for another process.");
-  m.def("task_from_bytes", &task_from_bytes, nb::arg("data"), "Inverse of task_to_bytes.");
+  m.def("task_from_bytes", &task_from_bytes, nb::arg("data"),
+        "Inverse of task_to_bytes; takes bytes or any contiguous buffer.");
   bind_ray_stages(m);
 }
 

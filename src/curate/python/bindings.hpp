@@ -26,5 +26,7 @@ void bind_describe(nanobind::module_& m);
 /// Add pickling (as a StageDescription), `describe`, `counters` and `merge_counters` to
 /// the NativeStage class; called by bind_ray, which defines it.
 void add_stage_description_methods(nanobind::class_<ProcessingStage>& cls);
+/// Bind the run's record for the Ray executor: resume ledger, stats.json, progress, logs.
+void bind_ray_record(nanobind::module_& m);
 
 }  // namespace curate::python

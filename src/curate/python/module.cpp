@@ -27,4 +27,5 @@ NB_MODULE(_curate, m) {
   curate::python::bind_ray(m);
   curate::python::bind_describe(m);
   curate::python::bind_cli(m);
+  curate::python::bind_ray_record(m);
 }

@@ -111,6 +111,8 @@ class RayClusterAdapter:
 
         cpus_of = {node_id: cpus for node_id, cpus, _, _ in self.nodes()}
         remote = ray.remote(_setup_on_node)
+        # Put once, passed by reference: Ray hands every task the unpickled list.
+        python_stages = ray.put(self._python_stages)
         pending: dict = {}
         for node_id in node_ids:
             for name, description, cpus, gpus in works:
@@ -118,7 +120,7 @@ class RayClusterAdapter:
                 options = {"num_cpus": min(cpus, cpus_of.get(node_id, cpus)), "num_gpus": gpus,
                            "scheduling_strategy": NodeAffinitySchedulingStrategy(node_id,
                                                                                 soft=False)}
-                ref = remote.options(**options).remote(name, description, self._python_stages)
+                ref = remote.options(**options).remote(name, description, python_stages)
                 pending[ref] = (node_id, name)
         failures: dict[str, list[str]] = {node_id: [] for node_id in node_ids}
         refs = list(pending)

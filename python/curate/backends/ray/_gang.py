@@ -18,8 +18,11 @@ import threading
 import uuid
 
 from curate._native import native
-from curate.backends.ray._actors import StageActor, order_index, output_keys
-from curate.backends.ray._pool import Call, TaskPool
+from curate.backends.ray._actors import (StageActor, cut, empty_report, order_index,
+                                         out_of_band, output_keys)
+from curate.backends.ray._plan import StagePlan
+from curate.backends.ray._pool import TaskPool, produced
+from curate.backends.ray._workers import Call
 
 _log = logging.getLogger("curate.ray")
 
@@ -127,9 +130,13 @@ class GangActor(StageActor):
         self._set_up = True
         return self._node_id
 
-    def finish(self) -> tuple[int, list]:
-        """Call the stage's ``finish`` (collective over the gang); return its outputs as
-        ``process`` does. A failure aborts the gang and names stage, member and node."""
+    def finish(self, parts: int = 1) -> tuple:
+        """Call the stage's ``finish`` (collective over the gang); return (report, part 1,
+        ..., part ``parts``) as ``process`` does. A failure aborts the gang and names
+        stage, member and node."""
+        import time
+
+        begin = time.time()
         try:
             outputs = native().gang_finish(self._stage, self._member)
         except Exception as error:
@@ -139,14 +146,18 @@ class GangActor(StageActor):
             self._coordinator.abort.remote(message)
             raise RuntimeError(message) from error
         keys = output_keys([_FINAL + order_index(self._member)], len(outputs))
-        return len(outputs), list(zip(keys, (native().task_to_bytes(t) for t in outputs)))
+        pieces = cut(list(zip(keys, (out_of_band(native().task_to_bytes(t))
+                                     for t in outputs))), parts)
+        counted = {**empty_report(), "tasks_out": len(outputs),
+                   "items_out": sum(t.num_items for t in outputs)}
+        return (self._report(begin, pieces, **counted), *pieces)
 
 
 class GangPool(TaskPool):
     """The driver's state of one gang stage: stream its inputs, then finish every member."""
 
-    def __init__(self, name: str, actors: list, coordinator) -> None:
-        super().__init__(name, actors)
+    def __init__(self, plan: StagePlan, batch_size: int, coordinator) -> None:
+        super().__init__(plan, batch_size)
         self.helpers = [coordinator]
         self.coordinator = coordinator
         self.node_refs: list = []  # what each member's setup returned: its node
@@ -154,8 +165,9 @@ class GangPool(TaskPool):
         self.finished = 0
 
     def setup_calls(self) -> list:
-        self.node_refs = [actor.setup_gang.remote(self.coordinator, index, len(self.actors))
-                          for index, actor in enumerate(self.actors)]
+        self.node_refs = [worker.handle.setup_gang.remote(self.coordinator, index,
+                                                          len(self.workers))
+                          for index, worker in enumerate(self.workers)]
         return list(self.node_refs)
 
     def dispatch(self, upstream_done: bool, blocked: bool) -> list[Call]:
@@ -168,24 +180,29 @@ class GangPool(TaskPool):
             self.finishing = True
             self.idle.clear()
             _log.info("stage '%s': end of input, finishing its gang of %d members", self.name,
-                      len(self.actors))
-            for member, actor in enumerate(self.actors):
-                count_ref, bundle_ref = actor.finish.options(num_returns=2).remote()
-                calls.append(self.start(actor, ("finish", member, bundle_ref), count_ref))
+                      len(self.workers))
+            for member, worker in enumerate(self.workers):
+                report_ref, *part_refs = worker.handle.finish.options(
+                    num_returns=1 + self.parts).remote(self.parts)
+                calls.append(self.start(worker, ("finish", member, part_refs), report_ref))
         return calls
 
-    def complete(self, call: Call, value) -> list:
-        if not isinstance(call.context, tuple):
-            return super().complete(call, value)
+    def complete(self, call: Call, report: dict) -> list:
+        if call.context[0] != "finish":
+            return super().complete(call, report)
         self.busy -= 1
         self.finished += 1
-        return [call.context[2]] if value else []
+        return produced(call.context[-1], report)
+
+    def lost(self, call: Call) -> bool:
+        """A lost member cannot be redone: its share of the gang's state died with it."""
+        return False
 
     def done(self, upstream_done: bool) -> bool:
-        return self.finished == len(self.actors)
+        return self.finished == len(self.workers)
 
     def where(self, call: Call) -> str:
-        if isinstance(call.context, tuple):
+        if call.context[0] == "finish":
             import ray
 
             member = call.context[1]
@@ -193,7 +210,7 @@ class GangPool(TaskPool):
                 node = ray.get(self.node_refs[member], timeout=5)
             except Exception:  # the member died: its node is what we cannot know
                 node = "unknown"
-            return f" (gang member {member} of {len(self.actors)} on node {node})"
+            return f" (gang member {member} of {len(self.workers)} on node {node})"
         return ""
 
     def abort(self, reason: str) -> None:
@@ -201,11 +218,12 @@ class GangPool(TaskPool):
             coordinator.abort.remote(reason)
 
 
-def gang_pool(ray, stage, actors: list, size: int) -> GangPool:
-    """Return the pool of gang stage ``stage`` over ``actors`` (``size`` of them, to be
-    created), with its coordinator actor (no CPU of its own: it only waits)."""
+def gang_pool(ray, stage, plan: StagePlan) -> GangPool:
+    """Return the pool of gang stage ``stage`` (``plan.workers`` members, to be added), with
+    its coordinator actor (no CPU of its own: it only waits)."""
+    size = plan.workers
     # Named, so that the gang can be found in Ray's tools (`ray list actors`).
     name = f"curate_gang_{stage.name}_{uuid.uuid4().hex[:8]}"
     coordinator = ray.remote(GangCoordinator).options(
         name=name, num_cpus=0, max_concurrency=size + 4).remote(stage.name, size)
-    return GangPool(stage.name, actors, coordinator)
+    return GangPool(plan, max(1, stage.batch_size), coordinator)

@@ -18,8 +18,11 @@ import logging
 import time
 
 from curate._native import native
-from curate.backends.ray._actors import StageActor, order_index, output_keys
-from curate.backends.ray._pool import Call, TaskPool
+from curate.backends.ray._actors import (StageActor, cut, empty_report, order_index,
+                                         out_of_band, output_keys)
+from curate.backends.ray._plan import StagePlan
+from curate.backends.ray._pool import TaskPool, produced
+from curate.backends.ray._workers import Call, Work
 
 _log = logging.getLogger("curate.ray")
 
@@ -27,17 +30,23 @@ _log = logging.getLogger("curate.ray")
 class ShuffleActor(StageActor):
     """One worker instance of a shuffle stage; Ray calls one method at a time."""
 
-    def route(self, bundle: list, round_: int) -> tuple:
-        """Route every (key, task) of ``bundle`` in ``round_``.
+    def route(self, bundle: list, start: int, stop: int, round_: int) -> tuple:
+        """Route every (key, task) of ``bundle[start:stop]`` in ``round_``.
 
-        Return the summary ((partition, bytes of its blocks) for the partitions that got
-        rows), then one value per partition: None, or a list of (input key, RowBlock
-        bytes), one per input that emitted to it.
+        Return the report (as ``process``'s, with ``summary``: (partition, bytes of its
+        blocks) for the partitions that got rows), then one value per partition: None, or
+        a list of (input key, RowBlock bytes), one per input that emitted to it.
         """
+        import time
+
+        self.setup()
+        begin = time.time()
         partitions = native().shuffle_shape(self._stage)[0]
         routed: list = [None] * partitions
-        for key, blob in bundle:
+        items = 0
+        for key, blob in bundle[start:stop]:
             task = native().task_from_bytes(blob)
+            items += task.num_items
             try:
                 blocks = native().shuffle_route(self._stage, task, round_)
             except Exception as error:
@@ -52,14 +61,19 @@ class ShuffleActor(StageActor):
                     routed[partition].append((key, block))
         summary = [(p, sum(len(block) for _, block in blocks))
                    for p, blocks in enumerate(routed) if blocks is not None]
-        return (summary, *routed)
+        counted = {**empty_report(), "tasks_in": stop - start, "items_in": items}
+        return (self._report(begin, [], summary=summary, **counted), *routed)
 
-    def reduce(self, round_: int, partition: int, *routed: list) -> tuple[int, list]:
+    def reduce(self, round_: int, partition: int, parts: int, *routed: list) -> tuple:
         """Reduce ``partition`` of ``round_`` over the blocks of every route call.
 
-        Return (number of outputs, (key, serialised output) pairs), keyed after the
-        round and partition as the LocalExecutor keys them.
+        Return (report, part 1, ..., part ``parts``) as ``process`` does: (key, serialised
+        output) pairs, keyed after the round and partition as the LocalExecutor keys them.
         """
+        import time
+
+        self.setup()
+        begin = time.time()
         blocks = sorted((pair for part in routed for pair in part), key=lambda pair: pair[0])
         try:
             outputs = native().shuffle_reduce(self._stage, round_, partition,
@@ -70,7 +84,11 @@ class ShuffleActor(StageActor):
                 f"{round_}) on node {self._node_id} (worker {self._worker_id}): "
                 f"{error}") from error
         keys = output_keys([order_index(round_) + order_index(partition)], len(outputs))
-        return len(outputs), list(zip(keys, (native().task_to_bytes(t) for t in outputs)))
+        pieces = cut(list(zip(keys, (out_of_band(native().task_to_bytes(t))
+                                     for t in outputs))), parts)
+        counted = {**empty_report(), "tasks_out": len(outputs),
+                   "items_out": sum(t.num_items for t in outputs)}
+        return (self._report(begin, pieces, **counted), *pieces)
 
 
 class _Phase(enum.Enum):
@@ -82,8 +100,9 @@ class _Phase(enum.Enum):
 class ShufflePool(TaskPool):
     """The driver's state of one shuffle stage: rounds of route, barrier, reduce."""
 
-    def __init__(self, name: str, actors: list, partitions: int, rounds: int) -> None:
-        super().__init__(name, actors)
+    def __init__(self, plan: StagePlan, batch_size: int, partitions: int,
+                 rounds: int) -> None:
+        super().__init__(plan, batch_size)
         self.partitions = partitions
         self.rounds = rounds
         self.round = 0
@@ -116,10 +135,12 @@ class ShufflePool(TaskPool):
                     partition = self.reducing.popleft()
                     parts, self.routed[partition] = self.routed[partition], []
                     self.moved_blocks += len(parts)
-                    actor = self.idle.popleft()
-                    count_ref, bundle_ref = actor.reduce.options(num_returns=2).remote(
-                        self.round, partition, *parts)
-                    calls.append(self.start(actor, ("reduce", bundle_ref), count_ref))
+                    worker = self.idle.popleft()
+                    report_ref, *part_refs = worker.handle.reduce.options(
+                        num_returns=1 + self.parts).remote(self.round, partition, self.parts,
+                                                           *parts)
+                    calls.append(self.start(worker, ("reduce", partition, parts, part_refs),
+                                            report_ref))
                 if self.reducing or self.busy:
                     return calls
                 self.reduce_s += time.monotonic() - self.barrier_at
@@ -142,25 +163,38 @@ class ShufflePool(TaskPool):
         while self.idle and source:
             if self.started is None:
                 self.started = time.monotonic()
-            bundle_ref = source.popleft()
-            if self.round == 0 and self.rounds > 1:
-                self.kept.append(bundle_ref)
-            actor = self.idle.popleft()
-            refs = actor.route.options(num_returns=self.partitions + 1).remote(
-                bundle_ref, self.round)
-            calls.append(self.start(actor, ("route", refs[1:]), refs[0]))
+            work: Work = source.popleft()
+            if self.round == 0 and self.rounds > 1 and not any(w is work for w in self.kept):
+                self.kept.append(work)
+            worker = self.idle.popleft()
+            refs = worker.handle.route.options(num_returns=self.partitions + 1).remote(
+                work.bundle, work.start, work.stop, self.round)
+            calls.append(self.start(worker, ("route", work, refs[1:]), refs[0]))
         return calls
 
-    def complete(self, call: Call, value) -> list:
+    def complete(self, call: Call, report: dict) -> list[Work]:
         self.busy -= 1
-        self.idle.append(call.actor)
-        kind, refs = call.context
-        if kind == "reduce":
-            return [refs] if value else []
-        for partition, size in value:  # the objects of empty partitions are dropped here
+        self.idle.append(call.worker)
+        if call.context[0] == "reduce":
+            return produced(call.context[-1], report)
+        refs = call.context[-1]
+        for partition, size in report["summary"]:  # empty partitions' objects are dropped
             self.routed[partition].append(refs[partition])
             self.moved_bytes += size
         return []
+
+    def lost(self, call: Call) -> bool:
+        """Redo a lost route (its bundle routed again) or reduce (the same blocks again)."""
+        self.busy -= 1
+        self.idle.append(call.worker)
+        if call.context[0] == "reduce":
+            _, partition, parts, _ = call.context
+            self.routed[partition] = parts + self.routed[partition]
+            self.moved_blocks -= len(parts)
+            self.reducing.appendleft(partition)
+        else:
+            (self.queued if self.round == 0 else self.rerouting).appendleft(call.context[1])
+        return True
 
     def _report(self) -> None:
         seconds = time.monotonic() - self.started if self.started is not None else 0.0
@@ -175,7 +209,7 @@ class ShufflePool(TaskPool):
         return self.phase is _Phase.DONE and self.busy == 0
 
 
-def shuffle_pool(stage, actors: list) -> ShufflePool:
-    """Return the pool of shuffle stage ``stage`` (built, on the driver) over ``actors``."""
+def shuffle_pool(stage, plan: StagePlan) -> ShufflePool:
+    """Return the pool of shuffle stage ``stage`` (built, on the driver), its actors to add."""
     partitions, rounds, _ = native().shuffle_shape(stage)
-    return ShufflePool(stage.name, actors, partitions, rounds)
+    return ShufflePool(plan, max(1, stage.batch_size), partitions, rounds)

@@ -1,20 +1,28 @@
-"""RayExecutor: every stage a pool of Ray actors, batches streamed through the object store."""
+"""RayExecutor: every stage a pool of Ray actors, batches streamed through the object store.
+
+The driver's parts live beside this file: ``_plan`` (how many actors each stage gets and
+where), ``_pool`` / ``_shuffle`` / ``_gang`` (the driver's view of a task, shuffle or
+gang stage), ``_workers`` (one actor, its work, a call), ``_actors`` (what runs in the
+actors), ``_record`` (stats, progress, resume) and ``_cluster`` (the seed API on Ray).
+"""
 
 from __future__ import annotations
 
+import json
 import logging
-import math
 import os
 from dataclasses import dataclass
 
 from curate._native import native
 from curate.backends.base import BaseExecutor
-from curate.backends.local import pipeline_document
-from curate.backends.ray._actors import DocumentStage, ShippedStage, order_index
+from curate.backends.local import _engine_log_level, pipeline_document
+from curate.backends.ray._actors import DocumentStage, ShippedStage, order_index, out_of_band
 from curate.backends.ray._cluster import HEAD_NODE_RESOURCE, ray_cluster_scope
+from curate.backends.ray._plan import StagePlan, plan_pools
 from curate.backends.ray._pool import TaskPool
-from curate.backends.utils import (check_total_gpu_capacity, merge_executor_configs,
-                                   register_loguru_serializer, warn_on_env_var_override)
+from curate.backends.ray._record import RunRecord
+from curate.backends.ray._workers import Call, Work, Worker
+from curate.backends.utils import register_loguru_serializer
 from curate.tasks import _unwrap, _wrap
 
 __all__ = ["RayExecutor"]
@@ -24,6 +32,9 @@ _log = logging.getLogger("curate.ray")
 # stage upstream of it gets no more work: the driver holds references, never the data.
 _QUEUED_PER_ACTOR = 2
 _TEARDOWN_TIMEOUT_S = 60.0
+# The bundles one call's outputs are cut into, at least (more when the next stage has more
+# actors).
+_MAX_PARTS = 16
 
 
 def _require_ray():
@@ -41,15 +52,35 @@ class RayExecutor(BaseExecutor):
 
     ``config`` keys: ``address`` (else ``RAY_ADDRESS``, else a local Ray started and
     stopped by ``execute``), ``ray_remote_args`` (actor options for every stage, under
-    each stage's own ``ray_remote_args``). When Ray is already initialised in this process
-    the executor uses that connection and leaves it open.
+    each stage's own ``ray_remote_args``; ``max_restarts`` there lets a killed actor be
+    restarted and its work redone), ``log_dir`` (a folder as ``curate run --log-dir``
+    keeps it: stats.json written at the end of every run, failed or not, and completion
+    markers that make a rerun skip the source tasks a failed run finished), ``overwrite``
+    (with ``log_dir``: forget earlier markers), ``progress_interval_s`` (seconds between
+    progress lines logged on ``curate.ray`` at INFO; 0: none; default 10) and
+    ``log_level`` (the actors' engine level; default: ``logging.getLogger("curate")``'s).
+    When Ray is already initialised in this process the executor uses that connection
+    and leaves it open. ``last_run_stats`` holds the stats of the latest run.
+
+    Stages run as task, shuffle or gang pools (``native().stage_kind``); outputs come
+    back in the LocalExecutor's order whatever the worker counts. The life-cycle options
+    (``max_calls_per_worker``, ``max_restarts``) apply by kind: see ``_plan``.
     """
 
-    def execute(self, stages: list, initial_tasks: list | None = None) -> list:
+    _takes_pipeline_name = True  # Pipeline.run passes its name and description
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.last_run_stats: dict | None = None
+
+    def execute(self, stages: list, initial_tasks: list | None = None, *,
+                _pipeline_name: str = "pipeline", _description: str | None = None) -> list:
         """Run ``stages`` (built) over ``initial_tasks``; return the last stage's outputs.
 
-        A stage that raises fails the run with RuntimeError naming stage, task and node;
-        every actor is torn down and killed whatever happens.
+        A stage that raises fails the run with RuntimeError naming stage, task and node; an
+        actor whose process dies fails it naming stage, actor and node unless its options
+        allow restarts; every actor is torn down and killed whatever happens, and a Ray
+        the executor started is shut down.
         """
         ray = _require_ray()
         for stage in stages:
@@ -57,13 +88,15 @@ class RayExecutor(BaseExecutor):
             if prepare is not None:
                 prepare()
         document, python_stages = pipeline_document(
-            "pipeline", None, stages, {"type": "local"}, seeded=initial_tasks is not None)
+            _pipeline_name, _description, stages, {"type": "local"},
+            seeded=initial_tasks is not None)
         built = native().build_stages(document, python_stages)
         first = 1 if initial_tasks is not None else 0  # skip the initial_tasks entry
         seeds = [native().NativeEmptyTask("empty", "")] if initial_tasks is None else [
             self._seed(task) for task in initial_tasks]
         sources = [DocumentStage(document, python_stages, i) for i in range(len(built))]
-        return [_wrap(task) for task in self._run(ray, built, sources, first, seeds, False)]
+        return [_wrap(task) for task in self._run(ray, built, sources, first, seeds,
+                                                  document, _pipeline_name)]
 
     def _execute_native(self, stages: list, initial_tasks: list) -> list:
         """Run built engine stages (NativeStage) over NativeTasks; return NativeTasks.
@@ -71,17 +104,23 @@ class RayExecutor(BaseExecutor):
         Called by the engine's Python-executor bridge, so the C++ workflows (exact and
         fuzzy deduplication) run their phases on Ray. Every actor gets its stage by
         pickling (the stage's description); each actor's counters are merged into
-        ``stages`` at teardown, so the caller reads the run's counters from its own stages.
+        ``stages`` at its teardown (a recycled actor's too), so the caller reads the run's
+        counters from its own stages. Such a run keeps no log folder (the workflow writes
+        its own outputs); ``last_run_stats`` holds its stats.
         """
         ray = _require_ray()
         sources = [ShippedStage(stage) for stage in stages]
         seeds = list(initial_tasks) or [native().NativeEmptyTask("empty", "")]
-        return self._run(ray, list(stages), sources, 0, seeds, True)
+        return self._run(ray, list(stages), sources, 0, seeds, None, "workflow")
 
     def _run(self, ray, built: list, sources: list, first: int, seeds: list,
-             merge_counters: bool) -> list:
+             document: str | None, pipeline_name: str) -> list:
         """Run stages ``built[first:]`` (each actor builds its own from ``sources``) over
-        the NativeTasks ``seeds``; return the last stage's NativeTasks, in key order."""
+        the NativeTasks ``seeds``; return the last stage's NativeTasks, in key order.
+
+        ``document`` is the pipeline's (None for shipped engine stages, whose counters are
+        then merged back into ``built``).
+        """
         started = not ray.is_initialized()
         if started:
             # "local" starts a Ray of our own rather than joining one found on this machine.
@@ -89,20 +128,81 @@ class RayExecutor(BaseExecutor):
             ray.init(address=address, ignore_reinit_error=True, include_dashboard=False,
                      logging_level=logging.WARNING)
         pools: list[TaskPool] = []
-        plan: list = []
+        counters_into: list | None = None
+        record = None
+        error = ""
         try:
             register_loguru_serializer()
             nodes = self._nodes(ray)
-            plan = self._plan(built, first, nodes)
+            plans = plan_pools(built, first, nodes,
+                               dict(self.config.get("ray_remote_args") or {}),
+                               self.ignore_head_node)
+            if document is None:
+                counters_into = [built[plan.index] for plan in plans]
+            record = RunRecord([p.name for p in plans], [p.workers for p in plans],
+                               len(seeds), self.config.get("progress_interval_s", 10.0))
+            settings = self._record_settings(document, built, first, record)
             self._setup_on_nodes(sources, first)
-            self._create_pools(ray, sources, built, nodes, plan, pools)
-            return self._stream(ray, pools, [(order_index(i), native().task_to_bytes(t))
-                                             for i, t in enumerate(seeds)])
+            self._create_pools(ray, sources, built, plans, settings, pools)
+            keyed = [(order_index(i), out_of_band(native().task_to_bytes(task)))
+                     for i, task in enumerate(seeds)]
+            return self._stream(ray, pools, keyed, record, sources, settings, counters_into)
+        except BaseException as failure:
+            error = str(failure) or type(failure).__name__
+            raise
         finally:
-            self._teardown(ray, pools, [built[i] for i, _, _ in plan] if merge_counters and
-                           len(pools) == len(plan) else None)
-            if started:
-                ray.shutdown()
+            try:
+                self._teardown(ray, pools, counters_into)
+            finally:
+                if started:
+                    ray.shutdown()
+                if record is not None:
+                    self._finish_record(record, error, pipeline_name, document is not None)
+
+    # -- the run's record ---------------------------------------------------------------
+    def _record_settings(self, document: str | None, built, first: int,
+                         record: RunRecord) -> dict:
+        """Return what every actor is given; with ``log_dir``, get the folder and resume ready.
+
+        As ``curate run``: a rerun resumes only a pipeline whose source tasks are its first
+        stage's outputs (no initial tasks) and that the engine finds resumable.
+        """
+        level = self.config.get("log_level") or _engine_log_level()
+        settings = {"log_level": level, "markers_dir": None, "resume_index": None}
+        log_dir = self.config.get("log_dir")
+        if not log_dir or document is None:
+            return settings
+        markers, record.fingerprint = native().prepare_run_log(
+            str(log_dir), document, bool(self.config.get("overwrite", False)))
+        if first != 0:
+            return settings
+        record.ledger = native().CompletionLedger(markers)
+        tracked, record.resumable = native().add_resume_tracking(list(built), record.ledger)
+        record.completion = tracked[-1]
+        if record.resumable:
+            settings.update(markers_dir=markers, resume_index=1)
+            if record.ledger.previously_completed:
+                _log.info("RayExecutor: resuming: %d source tasks already complete (markers "
+                          "in %s); overwrite=True starts over",
+                          record.ledger.previously_completed, markers)
+        return settings
+
+    def _finish_record(self, record: RunRecord, error: str, pipeline_name: str,
+                       keeps_log: bool) -> None:
+        """Keep the stats in ``last_run_stats``, log the table, write stats.json if asked."""
+        stats = record.stats(succeeded=not error, error=error)
+        self.last_run_stats = stats
+        _log.info("RayExecutor run:\n%s", record.table(stats))
+        log_dir = self.config.get("log_dir")
+        if not log_dir or not keeps_log:
+            return
+        document = record.log_record(stats, str(log_dir), record.fingerprint, dict(self.config))
+        document["pipeline"] = pipeline_name
+        try:
+            path = native().write_run_stats(str(log_dir), json.dumps(document, default=str))
+            _log.info("RayExecutor: stats in %s", path)
+        except Exception as failure:  # the run's own error matters more
+            _log.warning("RayExecutor: cannot write stats.json in %s: %s", log_dir, failure)
 
     @staticmethod
     def _seed(task):
@@ -111,6 +211,7 @@ class RayExecutor(BaseExecutor):
             handle.task_id = task.task_id
         return handle
 
+    # -- nodes and actors ---------------------------------------------------------------
     def _nodes(self, ray) -> list[dict]:
         """Return the alive nodes that may run stages (not the head with ignore_head_node)."""
         nodes = [n for n in ray.nodes() if n.get("Alive")]
@@ -134,117 +235,156 @@ class RayExecutor(BaseExecutor):
             native().execute_setup_on_built_stages(document, python_stages, first,
                                                    self.ignore_head_node)
 
-    def _actor_options(self, stage, cpus: float) -> dict:
-        """Return num_cpus/num_gpus from the stage's resources under the merged remote args."""
-        import json
-
-        base = dict(self.config.get("ray_remote_args") or {})
-        own = json.loads(stage.spec_json()).get("ray_remote_args") or {}
-        merged = merge_executor_configs(base, own)
-        warn_on_env_var_override(base, merged)
-        return {"num_cpus": cpus, "num_gpus": stage.gpus, **merged}
-
-    def _plan(self, built, first, nodes) -> list[tuple[int, float, int]]:
-        """Return (stage index, cpus per actor, actors) per stage; raise when GPUs are short.
-
-        Called before any task or actor is made: Ray would wait forever for missing GPUs.
-        """
-        indices = list(range(first, len(built)))
-        total_cpus = sum(n.get("Resources", {}).get("CPU", 0.0) for n in nodes)
-        wanted = sum(built[i].cpus for i in indices)
-        # Every stage needs one actor at once for batches to stream. When one each does not
-        # fit, actors ask for at most a share of the smallest node that packs them all.
-        cap = None
-        if wanted > total_cpus:
-            smallest = min(n.get("Resources", {}).get("CPU", 0.0) for n in nodes)
-            cap = smallest / math.ceil(len(indices) / len(nodes))
-            _log.warning("RayExecutor: one actor per stage needs %g CPUs but the nodes have %g; "
-                         "each actor asks for at most %g CPUs", wanted, total_cpus, cap)
-        plan = []
-        for index in indices:
-            stage = built[index]
-            cpus = stage.cpus if cap is None else min(stage.cpus, cap)
-            share = 1 if cap is not None or wanted <= 0 else max(1, int(total_cpus // wanted))
-            count = stage.num_workers or share
-            if index == first:
-                count = stage.num_workers or 1  # it receives one bundle: the seeds
-            plan.append((index, cpus, count))
-        gpus_needed = sum(built[index].gpus * count for index, _, count in plan)
-        # Setup tasks and actors would wait forever for GPUs the cluster lacks.
-        check_total_gpu_capacity(math.ceil(gpus_needed), ignore_head_node=self.ignore_head_node)
-        return plan
-
-    def _create_pools(self, ray, sources, built, nodes, plan, pools: list[TaskPool]) -> None:
+    def _create_pools(self, ray, sources, built, plans: list[StagePlan], settings: dict,
+                      pools: list[TaskPool]) -> None:
         """Create every stage's actors into ``pools``, then set them all up together.
 
         Pools are appended before any setup is awaited, so teardown reaches every actor.
-        Shuffle and gang stages get their own kinds of pool (``_shuffle``, ``_gang``).
         """
+        for plan in plans:
+            pool = _stage_pool(ray, built[plan.index], plan)
+            pools.append(pool)
+            for node_id in plan.nodes or [None] * plan.workers:
+                self._new_worker(ray, sources, pool, node_id, settings)
+        for i, pool in enumerate(pools):
+            # Outputs are cut into bundles for the next stage's actors to share and to
+            # start on early (a reader's files one by one).
+            pool.parts = max(len(pools[i + 1].workers), _MAX_PARTS) if i + 1 < len(pools) else 1
+        _get_naming_stage(ray, [ref for pool in pools for ref in pool.setup_calls()])
+
+    def _new_worker(self, ray, sources, pool: TaskPool, node_id, settings: dict) -> Worker:
+        """Create one actor of ``pool`` on ``node_id`` (the plan's placement) and add it."""
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-        setups, placed = [], 0
-        for index, cpus, count in plan:
-            stage = built[index]
-            actors: list = []
-            actor_class, pool = _stage_pool(ray, stage, actors, count)
-            pools.append(pool)
-            for _ in range(count):
-                options = self._actor_options(stage, cpus)
-                if self.ignore_head_node and "scheduling_strategy" not in options:
-                    # Keep actors off the head too, not only its setup (NeMo Curator #1218).
-                    node = nodes[placed % len(nodes)]
-                    placed += 1
-                    options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(
-                        node["NodeID"], soft=False)
-                actor = actor_class.options(**options).remote(sources[index])
-                actors.append(actor)
-            setups += pool.setup_calls()
-            pool.idle.extend(actors)
-        _get_naming_stage(ray, setups)
+        plan = pool.plan
+        options = {"num_cpus": plan.cpus, "num_gpus": plan.gpus, **plan.options}
+        if node_id is not None and "scheduling_strategy" not in options:
+            # The plan packed the actors onto nodes; off the head it must stay (#1218).
+            options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(
+                node_id, soft=not self.ignore_head_node)
+        ordinal = pool.made
+        pool.made += 1
+        actor_settings = {**settings, "worker": f"{plan.name}-{ordinal}"}
+        handle = pool.actor_class.options(**options).remote(sources[plan.index], actor_settings)
+        worker = Worker(handle, ordinal, node_id)
+        pool.add(worker)
+        return worker
 
-    def _stream(self, ray, pools: list[TaskPool], seeds: list[tuple[bytes, bytes]]) -> list:
+    # -- the stream ---------------------------------------------------------------------
+    def _stream(self, ray, pools: list[TaskPool], seeds: list, record: RunRecord,
+                sources: list, settings: dict, counters_into: list | None) -> list:
         """Move bundles from pool to pool until every stage is done; return the outputs.
 
+        ``in_flight`` maps each reference awaited to what it is: a pool's call (its report
+        reference; the outputs travel on to the next stage as references), a setup of a
+        replacement actor, or the teardown of a retired one (killed once it returns).
         Outputs come back in the order of their keys: the order the LocalExecutor gives.
         """
-        pools[0].queued.append(ray.put(seeds))
-        in_flight: dict = {}  # watched reference -> (pool index, Call)
-        finished: list = []
+        # Initial tasks go out as bundles too, so the first stage's actors share them and
+        # the next stage starts on the first results (one seed, for a source stage).
+        cuts = max(1, min(len(seeds), max(len(pools[0].workers), _MAX_PARTS)))
+        for k in range(cuts):
+            part = seeds[len(seeds) * k // cuts:len(seeds) * (k + 1) // cuts]
+            pools[0].queued.append(Work(ray.put(part), 0, len(part)))
+        in_flight: dict = {}
+        finished: list = []  # (key, task) of the last stage's outputs
         while True:
             # A stage's input is complete once every stage before it is done.
             upstream_done, before = [], True
             for pool in pools:
                 upstream_done.append(before)
                 before = before and pool.done(upstream_done[-1])
-            if before:
+            if before and not in_flight:
                 break
             # Downstream first, and a stage upstream of a full queue waits: bounded work.
             for i in reversed(range(len(pools))):
                 blocked = i + 1 < len(pools) and len(pools[i + 1].queued) >= \
-                    _QUEUED_PER_ACTOR * len(pools[i + 1].actors)
+                    _QUEUED_PER_ACTOR * len(pools[i + 1].workers)
                 for call in pools[i].dispatch(upstream_done[i], blocked):
-                    in_flight[call.ref] = (i, call)
+                    in_flight[call.ref] = ("call", i, call)
+            record.progress([len(p.queued) for p in pools])
             if not in_flight:
                 raise RuntimeError("RayExecutor: no stage can make progress although the run "
                                    "is not done (an executor bug; please report it)")
-            ready, _ = ray.wait(list(in_flight), num_returns=1)
+            ready, _ = ray.wait(list(in_flight), num_returns=1, timeout=record.wait_s())
             for ref in ready:
-                i, call = in_flight.pop(ref)
+                kind, i, item = in_flight.pop(ref)
+                pool = pools[i]
+                if kind == "teardown":
+                    self._await_teardown(ray, ref, pool, item, counters_into, i)
+                    continue
+                if kind == "setup":
+                    _get_or_fail(ray, ref, pool, item)
+                    continue
+                call: Call = item
                 try:
-                    value = ray.get(ref)
+                    report = ray.get(ref)
+                except ray.exceptions.RayActorError as error:
+                    self._lost(pool, call, error, counters_into is not None)
+                    continue
                 except ray.exceptions.RayError as error:
-                    where = pools[i].name + pools[i].where(call)
+                    where = pool.name + pool.where(call)
                     raise RuntimeError(f"RayExecutor: {_describe(error, where)}") from None
-                produced = pools[i].complete(call, value)
+                record.add(i, report)
+                works = pool.complete(call, report)
+                if pool.spent(call.worker):
+                    self._recycle(ray, sources, pool, call.worker, in_flight, i, settings)
                 if i + 1 < len(pools):
-                    pools[i + 1].queued.extend(produced)
-                else:
-                    finished.extend(produced)
-        pairs = [pair for bundle_ref in finished for pair in ray.get(bundle_ref)]
-        pairs.sort(key=lambda pair: pair[0])
-        return [native().task_from_bytes(blob) for _, blob in pairs]
+                    pools[i + 1].queued.extend(works)
+                    continue
+                for work in works:
+                    pairs = ray.get(work.bundle)
+                    tasks = [native().task_from_bytes(blob) for _, blob in pairs]
+                    record.complete(tasks)
+                    finished.extend(zip((key for key, _ in pairs), tasks))
+        record.progress([0] * len(pools), force=True)
+        finished.sort(key=lambda pair: pair[0])
+        return [task for _, task in finished]
 
-    def _teardown(self, ray, pools: list[TaskPool], counters_into: list | None = None) -> None:
+    def _lost(self, pool: TaskPool, call: Call, error, merges_counters: bool) -> None:
+        """Handle a call whose actor died: queue its work again, or fail the run."""
+        worker = call.worker
+        worker.deaths += 1
+        reason = str(getattr(error, "error_msg", "") or error).strip().splitlines()
+        reason = reason[0] if reason else type(error).__name__
+        where = worker.describe(pool.name) + pool.where(call)
+        if not pool.may_restart(worker):
+            restarts = pool.plan.max_restarts
+            hint = (f"it was restarted {restarts} times (max_restarts)" if restarts else
+                    "set the stage's ray_remote_args max_restarts to retry its work on a "
+                    "restarted actor")
+            if pool.plan.kind == "gang":
+                hint = "a gang member cannot be restarted (the gang's state died with it)"
+            raise RuntimeError(f"RayExecutor: stage '{pool.name}' lost {where}: the actor's "
+                               f"process died ({reason}); {hint}") from None
+        if not pool.lost(call):
+            raise RuntimeError(f"RayExecutor: stage '{pool.name}' lost {where}: the actor's "
+                               f"process died ({reason}); its work cannot be redone") from None
+        _log.warning("RayExecutor: stage '%s' lost %s (%s); Ray restarts it, its work is "
+                     "queued again%s", pool.name, where, reason,
+                     "; the stage counters of that process are lost with it"
+                     if merges_counters else "")
+
+    def _recycle(self, ray, sources, pool: TaskPool, worker: Worker, in_flight: dict, i: int,
+                 settings: dict) -> None:
+        """Retire ``worker`` (max_calls_per_worker reached) and start a fresh actor."""
+        pool.remove(worker)
+        in_flight[worker.handle.teardown.remote()] = ("teardown", i, worker)
+        fresh = self._new_worker(ray, sources, pool, worker.node_id, settings)
+        in_flight[fresh.handle.setup.remote()] = ("setup", i, fresh)
+
+    def _await_teardown(self, ray, ref, pool: TaskPool, worker: Worker,
+                        counters_into: list | None, i: int) -> None:
+        """Kill a retired actor once its teardown returned (a failed teardown fails the run);
+        merge its counters into the stage when asked."""
+        try:
+            counters = _get_or_fail(ray, ref, pool, worker)
+            if counters_into is not None and counters is not None:
+                counters_into[i].merge_counters(counters)
+        finally:
+            ray.kill(worker.handle)
+
+    def _teardown(self, ray, pools: list[TaskPool], counters_into: list | None) -> None:
         """Tear down and kill every actor created, whether or not the run succeeded.
 
         Gangs are aborted first, so no member waits in a collective instead of tearing down.
@@ -253,8 +393,8 @@ class RayExecutor(BaseExecutor):
         """
         for pool in pools:
             pool.abort("the run ended")
-        owners = [i for i, pool in enumerate(pools) for _ in pool.actors]
-        actors = [actor for pool in pools for actor in pool.actors]
+        owners = [i for i, pool in enumerate(pools) for _ in pool.workers]
+        actors = [worker.handle for pool in pools for worker in pool.workers]
         refs = [actor.teardown.remote() for actor in actors]
         if refs:
             _, pending = ray.wait(refs, num_returns=len(refs), timeout=_TEARDOWN_TIMEOUT_S)
@@ -270,22 +410,40 @@ class RayExecutor(BaseExecutor):
                     counters_into[owner].merge_counters(counters)
         for actor in actors + [helper for pool in pools for helper in pool.helpers]:
             ray.kill(actor)
+        for pool in pools:
+            for worker in pool.retired:
+                ray.kill(worker.handle)  # killed already unless its teardown was pending
 
 
-def _stage_pool(ray, stage, actors: list, count: int):
-    """Return (Ray actor class, pool) for ``stage``: a task, shuffle or gang stage."""
-    kind = native().stage_kind(stage)
-    if kind == "shuffle":
+def _stage_pool(ray, stage, plan: StagePlan) -> TaskPool:
+    """Return the (empty) pool of ``stage``: a task, shuffle or gang pool, its actor class
+    in ``actor_class``."""
+    if plan.kind == "shuffle":
         from curate.backends.ray._shuffle import ShuffleActor, shuffle_pool
 
-        return ray.remote(ShuffleActor), shuffle_pool(stage, actors)
-    if kind == "gang":
+        pool, actor = shuffle_pool(stage, plan), ShuffleActor
+    elif plan.kind == "gang":
         from curate.backends.ray._gang import GangActor, gang_pool
 
-        return ray.remote(GangActor), gang_pool(ray, stage, actors, count)
-    from curate.backends.ray._actors import StageActor
+        pool, actor = gang_pool(ray, stage, plan), GangActor
+    else:
+        from curate.backends.ray._actors import StageActor
 
-    return ray.remote(StageActor), TaskPool(stage.name, actors)
+        pool, actor = TaskPool(plan, max(1, stage.batch_size)), StageActor
+    pool.actor_class = ray.remote(actor)
+    return pool
+
+
+def _get_or_fail(ray, ref, pool: TaskPool, worker: Worker):
+    """Await a setup or teardown call; return its value; a failure raises RuntimeError
+    naming the stage."""
+    try:
+        return ray.get(ref)
+    except ray.exceptions.RayActorError as error:
+        raise RuntimeError(f"RayExecutor: stage '{pool.name}' lost {worker.describe(pool.name)}"
+                           f": {error}") from None
+    except ray.exceptions.RayError as error:
+        raise RuntimeError(f"RayExecutor: {_describe(error, pool.name)}") from None
 
 
 def _get_naming_stage(ray, refs: list) -> None:
