@@ -113,8 +113,14 @@ TEST_F(SlurmNodes, SrunOverThreeNodesNamesThemAndMatchesLocal) {
   const Outcome killed = curate("run --quiet killed.yaml", 3, "CURATE_MPI_SILENCE_TIMEOUT_S=3");
   EXPECT_NE(killed.status, 0) << killed.output;
   EXPECT_LT(killed.seconds, 30.0);
-  EXPECT_NE(killed.output.find("rank 2 on node cn3 sent no heartbeat"), std::string::npos)
-      << killed.output;
+  // The job must name the killed rank: curate's heartbeat watch does ("rank 2 on node cn3
+  // sent no heartbeat"), unless a peer that was sending to rank 2 at that moment is ended
+  // first by Open MPI's TCP transport (it cannot reach the dead rank); srun then names the
+  // killed task itself ("cn3: task 2: Killed"). Which one comes first is a race.
+  const bool named_by_curate =
+      killed.output.find("rank 2 on node cn3 sent no heartbeat") != std::string::npos;
+  const bool named_by_srun = killed.output.find("cn3: task 2: Killed") != std::string::npos;
+  EXPECT_TRUE(named_by_curate || named_by_srun) << killed.output;
 }
 
 }  // namespace
