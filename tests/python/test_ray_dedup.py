@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import pathlib
 import random
 import threading
@@ -16,7 +15,7 @@ import pytest
 from curate.backends.local import LocalExecutor
 from curate.stages.deduplication.exact import ExactDeduplicationWorkflow
 from curate.stages.deduplication.fuzzy import FuzzyDeduplicationWorkflow
-from test_ray_executor import HERE, OBJECT_STORE_BYTES, _raylet_pids
+from ray_test_cluster import three_node_cluster
 
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.ray
@@ -26,27 +25,8 @@ pytestmark = pytest.mark.ray
 def cluster():
     """A head and two more nodes, 4 logical CPUs each, so that every stage of a workflow
     phase gets 2 actors (a gang of 2 members); no Ray process left after."""
-    from ray.cluster_utils import Cluster
-
-    old_path = os.environ.get("PYTHONPATH", "")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [str(HERE), old_path] if p)
-    node_args = {"num_cpus": 4, "object_store_memory": OBJECT_STORE_BYTES}
-    ray_cluster = Cluster(initialize_head=True, connect=True,
-                          head_node_args={**node_args, "include_dashboard": False})
-    session = ray_cluster.head_node.get_session_dir_path()
-    try:
-        for _ in range(2):
-            ray_cluster.add_node(**node_args)
-        ray_cluster.wait_for_nodes()
+    with three_node_cluster(4) as ray_cluster:
         yield ray_cluster
-    finally:
-        ray.shutdown()
-        ray_cluster.shutdown()
-        os.environ["PYTHONPATH"] = old_path
-        deadline = time.monotonic() + 20
-        while _raylet_pids(session) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _raylet_pids(session), "a raylet outlived the cluster"
 
 
 def _words(rng: random.Random, count: int) -> list[str]:

@@ -26,44 +26,15 @@ from curate.tasks import DocumentBatch
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.ray
 
-HERE = pathlib.Path(__file__).resolve().parent
-OBJECT_STORE_BYTES = 80 * 1024 * 1024
-
-
-def _raylet_pids(session: str = "") -> set[int]:
-    """Return the pids of raylets (of the Ray session whose folder is ``session``, if given:
-    other clusters on this machine are not ours to check)."""
-    found = subprocess.run(["pgrep", "-af", "raylet"], capture_output=True, text=True)
-    return {int(line.split()[0]) for line in found.stdout.splitlines()
-            if "/raylet" in line and session in line}
+from ray_test_cluster import HERE, OBJECT_STORE_BYTES, three_node_cluster  # noqa: E402
+from ray_test_cluster import raylet_pids as _raylet_pids  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def cluster():
     """A head and two more nodes, 1 CPU each, connected; no Ray process left after."""
-    from ray.cluster_utils import Cluster
-
-    before = _raylet_pids()
-    # Workers unpickle this module's stages by name: let them import it.
-    old_path = os.environ.get("PYTHONPATH", "")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [str(HERE), old_path] if p)
-    node_args = {"num_cpus": 1, "object_store_memory": OBJECT_STORE_BYTES}
-    ray_cluster = Cluster(initialize_head=True, connect=True,
-                          head_node_args={**node_args, "include_dashboard": False})
-    session = ray_cluster.head_node.get_session_dir_path()
-    try:
-        for _ in range(2):
-            ray_cluster.add_node(**node_args)
-        ray_cluster.wait_for_nodes()
+    with three_node_cluster(1) as ray_cluster:
         yield ray_cluster
-    finally:
-        ray.shutdown()
-        ray_cluster.shutdown()
-        os.environ["PYTHONPATH"] = old_path
-        deadline = time.monotonic() + 20
-        while _raylet_pids(session) - before and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _raylet_pids(session) - before, "a raylet outlived the cluster"
 
 
 def _head_node_id() -> str:

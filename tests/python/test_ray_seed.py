@@ -12,7 +12,6 @@ import os
 import pathlib
 import subprocess
 import sys
-import time
 import uuid
 
 import pytest
@@ -29,40 +28,14 @@ pytestmark = pytest.mark.ray
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-OBJECT_STORE_BYTES = 80 * 1024 * 1024
-
-
-def _raylet_pids(session: str) -> set[int]:
-    """Return the raylets of one Ray session (other Ray clusters may run beside ours)."""
-    found = subprocess.run(["pgrep", "-f", f"raylet.*{session}"], capture_output=True, text=True)
-    return {int(pid) for pid in found.stdout.split()}
+from ray_test_cluster import three_node_cluster  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def cluster():
     """Head + 2 nodes (1 CPU each, one with a logical GPU), connected; nothing left after."""
-    from ray.cluster_utils import Cluster
-
-    # Workers unpickle this module's stages by name: let them import it.
-    old_path = os.environ.get("PYTHONPATH", "")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [str(HERE), old_path] if p)
-    node_args = {"num_cpus": 1, "object_store_memory": OBJECT_STORE_BYTES}
-    ray_cluster = Cluster(initialize_head=True, connect=True,
-                          head_node_args={**node_args, "include_dashboard": False})
-    session = ray_cluster.head_node.session_name
-    try:
-        ray_cluster.add_node(**node_args, num_gpus=1)
-        ray_cluster.add_node(**node_args)
-        ray_cluster.wait_for_nodes()
+    with three_node_cluster(1, ({"num_gpus": 1}, {})) as ray_cluster:
         yield ray_cluster
-    finally:
-        ray.shutdown()
-        ray_cluster.shutdown()
-        os.environ["PYTHONPATH"] = old_path
-        deadline = time.monotonic() + 20
-        while _raylet_pids(session) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _raylet_pids(session), "a raylet outlived the cluster"
 
 
 @pytest.fixture
