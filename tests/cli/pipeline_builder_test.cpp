@@ -206,7 +206,8 @@ TEST_F(PipelineBuilderTest, ChecksTypeRayKeysWithLinesAndRefusesToRunIt) {
   try {
     resolve_executor_config(load(yaml_of("", "") +
                                  "executor:\n  type: ray\n  config:\n    adress: x\n"
-                                 "    queue_capacity: 2\n    ignore_head_node: 3\n"));
+                                 "    queue_capacity: 2\n    ignore_head_node: 3\n"
+                                 "    fuse_task_stages: 'no'\n"));
     FAIL();
   } catch (const ConfigError& error) {
     EXPECT_THAT(error.what(),
@@ -214,7 +215,9 @@ TEST_F(PipelineBuilderTest, ChecksTypeRayKeysWithLinesAndRefusesToRunIt) {
                                 "type 'ray' (did you mean 'address'?)"),
                       HasSubstr("pipeline.yaml:9: executor: unknown config key 'queue_capacity'"),
                       HasSubstr("pipeline.yaml:10: executor: config key 'ignore_head_node' of "
-                                "type 'ray' must be boolean, not 3")));
+                                "type 'ray' must be boolean, not 3"),
+                      HasSubstr("pipeline.yaml:11: executor: config key 'fuse_task_stages' of "
+                                "type 'ray' must be boolean, not \"no\"")));
   }
 }
 

@@ -7,6 +7,7 @@ import json
 import logging
 import pathlib
 import random
+import re
 import threading
 import time
 
@@ -109,8 +110,8 @@ def test_fuzzy_workflow_on_ray_gives_the_local_removal_list(cluster, planted, tm
     assert _kept(tmp_path / "ray") == _kept(tmp_path / "local")
     # Connected components ran as a real gang (collectives between two actors), and the
     # LSH buckets and the verification as shuffles through the object store.
-    assert "stage 'connected_components': end of input, finishing its gang of 2 members" in \
-        caplog.messages
+    assert any(re.fullmatch(r"stage 'connected_components': end of input, finishing its "
+                            r"gang of [2-9] members", m) for m in caplog.messages)
     assert any(m.startswith("stage 'lsh': shuffle moved") for m in caplog.messages)
     assert any(m.startswith("stage 'verify_and_cluster': shuffle moved") for m in caplog.messages)
     # The counters of the workers came back into the driver's stages.

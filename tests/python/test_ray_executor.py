@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import time
@@ -369,6 +370,33 @@ def _sorted_records(folder: pathlib.Path) -> list[str]:
     return sorted(json.dumps(r, sort_keys=True) for r in read_jsonl_folder(folder))
 
 
+def test_fused_task_stages_run_in_one_actor_and_keep_a_row_each(cluster, ray_corpus, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    _filter_pipeline(ray_corpus, tmp_path / "local").run(LocalExecutor())
+    counts = {}
+    for fuse in (True, False):
+        first, second = tmp_path / f"first-{fuse}", tmp_path / f"second-{fuse}"
+        first.mkdir()
+        second.mkdir()
+        executor = RayExecutor({"fuse_task_stages": fuse})
+        _filter_pipeline(ray_corpus, tmp_path / f"ray-{fuse}", PidRecorder(str(first)),
+                         PidRecorder(str(second)).with_(name="second_recorder")).run(executor)
+        assert _sorted_records(tmp_path / f"ray-{fuse}") == _sorted_records(tmp_path / "local")
+        # Fused, every call of both recorders ran in the same processes; else in their own.
+        a, b = set(_pids(first, "call")), set(_pids(second, "call"))
+        assert (a == b) if fuse else not (a & b), (fuse, a, b)
+        stages = executor.last_run_stats["stages"]
+        counts[fuse] = [(s["name"], s["tasks_in"], s["tasks_out"], s["items_in"],
+                         s["items_out"], s["dropped_by_reason"]) for s in stages]
+    assert [c[0] for c in counts[True]] == ["file_partitioning", "jsonl_reader", "pid_recorder",
+                                            "second_recorder", "word_count", "jsonl_writer"]
+    assert counts[True] == counts[False]
+    assert counts[True][4][5], counts[True]  # the filter's drops are counted by reason
+    with pytest.raises(ValueError, match="'fuse_task_stages' must be true or false"):
+        _filter_pipeline(ray_corpus, tmp_path / "bad").run(RayExecutor({"fuse_task_stages": 1}))
+
+
 def test_max_calls_per_worker_replaces_the_actor_by_a_fresh_process(cluster, ray_corpus,
                                                                     tmp_path):
     from collections import Counter
@@ -450,7 +478,10 @@ def test_a_killed_actor_without_restarts_fails_the_run_naming_it(cluster, ray_co
     error = result.get("error")
     assert isinstance(error, RuntimeError), error
     message = str(error)
-    assert "stage 'pid_recorder' lost actor pid_recorder-0" in message
+    # The recorder is fused with the reader, word count and writer: one actor runs them.
+    assert re.search(r"fused stages 'jsonl_reader\+pid_recorder\+word_count\+jsonl_writer' "
+                     r"lost actor jsonl_reader\+pid_recorder\+word_count\+jsonl_writer-\d ",
+                     message), message
     assert " on node " in message and "max_restarts" in message
     assert result["done"] - killed_at < 15
     assert _filter_pipeline(ray_corpus, tmp_path / "again").run(RayExecutor())  # cluster usable

@@ -238,7 +238,7 @@ const std::vector<std::string>& executor_types() {
 
 const std::vector<std::string>& ray_executor_config_keys() {
   static const std::vector<std::string> kKeys = {"address", "ray_remote_args", "ignore_head_node",
-                                                 "log_level"};
+                                                 "fuse_task_stages", "log_level"};
   return kKeys;
 }
 
@@ -284,6 +284,7 @@ json resolve_executor_config(const PipelineConfig& config, ConfigErrors* errors)
     const std::vector<std::pair<std::string, json::value_t>> typed = {
         {"address", json::value_t::string},
         {"ignore_head_node", json::value_t::boolean},
+        {"fuse_task_stages", json::value_t::boolean},
         {"ray_remote_args", json::value_t::object}};
     for (const auto& [key, kind] : typed) {
       const auto it = section.config.find(key);

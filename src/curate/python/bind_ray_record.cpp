@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +53,33 @@ void configure_worker_logging(const std::string& stage, const std::string& worke
   spdlog::set_default_logger(stderr_logger);
   auto logger = backends::make_worker_logger(stage, worker, node);
   spdlog::set_default_logger(std::move(logger));
+}
+
+// The loggers of the stages one actor runs, in chain order (a fused chain has several): the
+// actor makes the one of the stage it calls the default (select_worker_logger), so each
+// record names the stage that wrote it. Used by the actor's one calling thread.
+std::vector<std::shared_ptr<spdlog::logger>>& chain_loggers() {
+  static std::vector<std::shared_ptr<spdlog::logger>> loggers;
+  return loggers;
+}
+
+void configure_chain_logging(const std::vector<std::string>& stages,
+                             const std::vector<std::string>& workers, const std::string& node,
+                             const std::string& level) {
+  if (stages.empty() || stages.size() != workers.size()) {
+    throw std::invalid_argument("configure_chain_logging: one worker name per stage, at least one");
+  }
+  configure_worker_logging(stages.front(), workers.front(), node, level);
+  auto& loggers = chain_loggers();
+  loggers.clear();
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    loggers.push_back(i == 0 ? spdlog::default_logger()
+                             : backends::make_worker_logger(stages[i], workers[i], node));
+  }
+}
+
+void select_worker_logger(std::size_t index) {
+  spdlog::set_default_logger(chain_loggers().at(index));
 }
 
 std::string progress_line(const std::string& stages_json, double elapsed_s) {
@@ -118,6 +146,12 @@ void bind_ray_record(nb::module_& m) {
   m.def("configure_worker_logging", &configure_worker_logging, nb::arg("stage"), nb::arg("worker"),
         nb::arg("node"), nb::arg("level"),
         "Tag every engine log record of this process with stage, worker and node.");
+  m.def("configure_chain_logging", &configure_chain_logging, nb::arg("stages"), nb::arg("workers"),
+        nb::arg("node"), nb::arg("level"),
+        "As configure_worker_logging for an actor running fused stages: one tag per stage, the "
+        "first stage's in use; select_worker_logger(k) switches to stage k's.");
+  m.def("select_worker_logger", &select_worker_logger, nb::arg("index"),
+        "Make the logger of stage `index` of configure_chain_logging the default.");
 }
 
 }  // namespace curate::python

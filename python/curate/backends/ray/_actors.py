@@ -6,7 +6,9 @@ it: the stage at ``index`` of the built, composites expanded, list), or a
 ``ShippedStage`` (a built engine stage that Ray pickled as its description). Tasks
 travel as ``task_to_bytes`` blobs, sent as NumPy views (out of band: the receiver reads
 them in place in the object store), each with its order key (see ``output_keys``): a
-bundle is a list of ``(key, blob)`` pairs.
+bundle is a list of ``(key, blob)`` pairs. A ``StageChain`` of sources makes one actor
+run consecutive task stages as one (the LocalExecutor's fusion): the tasks pass from
+stage to stage inside the process, never through the object store.
 """
 
 from __future__ import annotations
@@ -64,10 +66,14 @@ class DocumentStage:
     def build(self, ledger=None):
         """Return a fresh instance of the stage, built in this process; with ``ledger`` (a
         CompletionLedger), with resume tracking as ``curate run`` adds it."""
+        return self.build_many([self.index], ledger)[0]
+
+    def build_many(self, indices: list[int], ledger=None) -> list:
+        """Return fresh instances of the stages at ``indices``, from one build."""
         stages = native().build_stages(self.document, list(self.python_stages))
         if ledger is not None:
             stages, _ = native().add_resume_tracking(stages, ledger)
-        return stages[self.index]
+        return [stages[i] for i in indices]
 
 
 class ShippedStage:
@@ -83,18 +89,64 @@ class ShippedStage:
         return self.stage
 
 
+class StageChain:
+    """Consecutive task stages that one actor runs as one, each output of a stage going
+    alone to the next (``_plan`` decides which stages fuse). ``links`` are the stages'
+    sources, all DocumentStage or all ShippedStage."""
+
+    def __init__(self, links: list) -> None:
+        self.links = links
+        self.index = links[0].index
+        self.indices = [link.index for link in links]
+
+    def build(self, ledger=None) -> list:
+        """Return this process's instances of the chain's stages, in order."""
+        head = self.links[0]
+        if isinstance(head, DocumentStage):
+            return head.build_many(self.indices, ledger)
+        return [link.build(ledger) for link in self.links]
+
+
+def _build_stages(source, ledger) -> list:
+    """Return the stages an actor runs: a chain's, else the one stage of ``source``."""
+    if isinstance(source, StageChain):
+        return source.build(ledger)
+    return [source.build(ledger)]
+
+
+def _source_indices(source) -> list[int]:
+    return source.indices if isinstance(source, StageChain) else [source.index]
+
+
 _PYTHON_LEVELS = {"trace": logging.DEBUG, "debug": logging.DEBUG, "info": logging.INFO,
                   "warn": logging.WARNING, "err": logging.ERROR, "critical": logging.CRITICAL,
                   "off": logging.CRITICAL + 10}
 
 
-def _tag_python_logs(tag: str, level: str) -> None:
-    """Make this process's Python log records (a Python stage's) carry the engine's tag."""
+class _StageTag(logging.Filter):
+    """Put the tag of the stage the actor is calling (``current``) on every Python record."""
+
+    def __init__(self, tags: list[str]) -> None:
+        super().__init__()
+        self.tags = tags
+        self.current = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.curate_tag = self.tags[self.current]
+        return True
+
+
+def _tag_python_logs(tags: list[str], level: str) -> _StageTag:
+    """Make this process's Python log records (a Python stage's) carry the engine's tag of
+    the stage being called; return the filter that says which one."""
+    tagger = _StageTag(tags)
     handler = logging.StreamHandler()
+    handler.addFilter(tagger)
     handler.setFormatter(logging.Formatter(
-        f"%(asctime)s %(levelname)s [{tag}] %(name)s: %(message)s"))
+        "%(asctime)s %(levelname)s [%(curate_tag)s] %(name)s: %(message)s"))
     logging.basicConfig(handlers=[handler], force=True)
     logging.getLogger("curate").setLevel(_PYTHON_LEVELS.get(level, logging.INFO))
+    return tagger
 
 
 def empty_report() -> dict:
@@ -104,7 +156,8 @@ def empty_report() -> dict:
 
 
 class StageActor:
-    """One worker instance of one stage; Ray calls one method at a time.
+    """One worker instance of one stage, or of a chain of fused task stages (its head is
+    ``_stage``); Ray calls one method at a time.
 
     ``settings``: ``worker`` (the name logs carry, "<stage>-<n>"), ``log_level`` (the
     driver's engine level), ``markers_dir`` (resume: the completion markers) and
@@ -122,30 +175,43 @@ class StageActor:
         self._worker_id = context.get_worker_id()
         self._ledger = None
         markers = settings.get("markers_dir")
-        if markers and settings.get("resume_index") == source.index:
+        if markers and settings.get("resume_index") in _source_indices(source):
             # Markers are written by the driver meanwhile: keep its temporary files.
             self._ledger = native().CompletionLedger(markers, False)
-        self._stage = source.build(self._ledger)
-        name = self._stage.name
-        self._worker = settings.get("worker") or f"{name}-0"
-        # Every engine record of this process is the stage's: tag it for the driver's log.
+        self._stages = _build_stages(source, self._ledger)
+        self._stage = self._stages[0]
+        names = [stage.name for stage in self._stages]
+        if len(names) == 1:
+            self._workers = [settings.get("worker") or f"{names[0]}-0"]
+        else:  # worker n of a chain is worker n of each of its stages
+            self._workers = [f"{name}-{settings.get('ordinal', 0)}" for name in names]
+        self._worker = self._workers[0]
+        # Every engine record of this process is a stage's: tag it for the driver's log,
+        # with the name of the stage being called.
         level = settings.get("log_level", "info")
-        native().configure_worker_logging(name, self._worker, self._node_id, level)
-        _tag_python_logs(f"{name}/{self._worker}@{self._node_id}", level)
-        self._counters = native().StageCounters()
+        native().configure_chain_logging(names, self._workers, self._node_id, level)
+        self._tagger = _tag_python_logs(
+            [f"{name}/{worker}@{self._node_id}" for name, worker in zip(names, self._workers)],
+            level)
+        self._chain_counters = [native().StageCounters() for _ in self._stages]
+        self._counters = self._chain_counters[0]
         self._set_up = False
         self._last_end: float | None = None
 
     def setup(self) -> str:
-        """Call the stage's ``setup`` unless it ran in this process; return the node."""
+        """Call the stages' ``setup`` unless it ran in this process; return the node."""
         if self._set_up:
             return self._node_id
-        try:
-            self._stage.setup(self._worker_id)
-        except Exception as error:
-            raise RuntimeError(
-                f"stage '{self._stage.name}' failed in setup on node {self._node_id} "
-                f"(worker {self._worker}): {error}") from error
+        for done, stage in enumerate(self._stages):
+            self._select(done)
+            try:
+                stage.setup(self._worker_id)
+            except Exception as error:
+                for ready in reversed(self._stages[:done]):
+                    ready.teardown()
+                raise RuntimeError(
+                    f"stage '{stage.name}' failed in setup on node {self._node_id} "
+                    f"(worker {self._workers[done]}): {error}") from error
         self._set_up = True
         self._last_end = time.time()
         return self._node_id
@@ -170,13 +236,14 @@ class StageActor:
     def process(self, bundle: list, start: int = 0, stop: int | None = None,
                 parts: int = 1) -> tuple:
         """Process pairs ``start:stop`` of a bundle of (key, serialised task), ``batch_size``
-        a call.
+        a call (the chain's head; each output then goes alone through the stages after it).
 
-        Return (report, part 1, ..., part ``parts``): the (key, serialised output) pairs cut
-        into ``parts`` contiguous lists (some maybe empty) that travel on as bundles of
-        their own, so the next stage's actors share them. The driver reads only the report
-        (see ``_report``). A failure raises RuntimeError naming the stage, the task ids and
-        the node.
+        Return (report, part 1, ..., part ``parts``): the (key, serialised output) pairs of
+        the last stage cut into ``parts`` contiguous lists (some maybe empty) that travel on
+        as bundles of their own, so the next stage's actors share them. The driver reads
+        only the report (see ``_report``; for a chain, ``chain`` holds one report per
+        stage, the head's first). A failure raises RuntimeError naming the stage, the task
+        ids and the node.
         """
         self.setup()
         begin = time.time()
@@ -188,27 +255,65 @@ class StageActor:
         outputs = []
         encoded = 0.0
         for first in range(0, len(tasks), size):
-            chunk = tasks[first:first + size]
             keys = [key for key, _ in pairs[first:first + size]]
-            try:
-                produced = self._stage.process_batch(chunk, self._counters)
-            except Exception as error:
-                ids = ", ".join(repr(task.task_id) for task in chunk)
-                raise RuntimeError(
-                    f"stage '{self._stage.name}' failed on task {ids} on node {self._node_id} "
-                    f"(worker {self._worker}): {error}") from error
+            produced = self._run_chain(0, tasks[first:first + size], keys)
             clock = time.perf_counter()
-            outputs.extend(zip(output_keys(keys, len(produced)),
-                               (out_of_band(native().task_to_bytes(t)) for t in produced)))
+            outputs.extend((key, out_of_band(native().task_to_bytes(task)))
+                           for key, task in produced)
             encoded += time.perf_counter() - clock
         pieces = cut(outputs, parts)
-        return (self._report(begin, pieces, decode_s=decoded, encode_s=encoded), *pieces)
+        report = self._report(begin, pieces, decode_s=decoded, encode_s=encoded)
+        if len(self._stages) > 1:
+            head = dict(report, encode_s=0.0)  # the last stage's outputs were encoded
+            report["chain"] = [head] + [self._follower_report(k, report)
+                                        for k in range(1, len(self._stages))]
+        return (report, *pieces)
 
-    def teardown(self):
-        """Call the stage's ``teardown`` once, if ``setup`` ran; return the stage's counters
-        (what the driver merges into its own stage object), or None."""
+    def _run_chain(self, j: int, tasks: list, keys: list[bytes]) -> list[tuple]:
+        """Run ``tasks`` (with order ``keys``) through stage ``j`` and, one output at a
+        time, the stages after it, depth first as the LocalExecutor's fused workers do;
+        return the last stage's (key, task) pairs."""
+        stage = self._stages[j]
+        self._select(j)
+        try:
+            produced = stage.process_batch(tasks, self._chain_counters[j])
+        except Exception as error:
+            ids = ", ".join(repr(task.task_id) for task in tasks)
+            raise RuntimeError(
+                f"stage '{stage.name}' failed on task {ids} on node {self._node_id} "
+                f"(worker {self._workers[j]}): {error}") from error
+        produced_keys = output_keys(keys, len(produced))
+        if j + 1 == len(self._stages):
+            return list(zip(produced_keys, produced))
+        out: list[tuple] = []
+        for key, task in zip(produced_keys, produced):
+            out.extend(self._run_chain(j + 1, [task], [key]))
+        return out
+
+    def _select(self, j: int) -> None:
+        """Make log records name stage ``j``, the one about to be called (fused chains)."""
+        if len(self._stages) > 1:
+            native().select_worker_logger(j)
+            self._tagger.current = j
+
+    def _follower_report(self, k: int, head: dict) -> dict:
+        """Return the report of fused stage ``k`` (> 0) for the call ``head`` reported: its
+        own counters, the call's times and process; the encoding is the last stage's."""
+        report = self._chain_counters[k].take()
+        last = k + 1 == len(self._stages)
+        report.update(outputs=head["outputs"] if last else 0, part_sizes=[], pid=head["pid"],
+                      start=head["start"], end=head["end"], decode_s=0.0,
+                      encode_s=head["encode_s"] if last else 0.0, idle_s=0.0, skipped=0)
+        return report
+
+    def teardown(self) -> list:
+        """Call the stages' ``teardown`` once, if ``setup`` ran; return each stage's
+        counters (what the driver merges into its own stage objects), or None for a stage
+        without, one entry per stage of the actor."""
         if self._set_up:
             self._set_up = False
-            self._stage.teardown()
-        counters = getattr(self._stage, "counters", None)
-        return counters() if counters is not None else None
+            for j, stage in enumerate(self._stages):
+                self._select(j)
+                stage.teardown()
+        return [stage.counters() if hasattr(stage, "counters") else None
+                for stage in self._stages]

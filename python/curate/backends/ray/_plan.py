@@ -15,6 +15,14 @@ The life-cycle options apply by kind of stage (``native().stage_kind``):
   redone; routed blocks live in the object store). A restarted gang member would have
   lost its part of the gang's state: the option is dropped for gang stages, with a
   warning, and a lost member fails the run.
+
+Consecutive task stages fuse into one pool, as the LocalExecutor fuses them (config
+``fuse_task_stages``, default true): one actor runs the chain, each output of a stage going
+alone to the next inside the process, so the tasks between them never cross the object
+store. Two stages fuse when both are task stages, the second takes one task a call
+(``batch_size`` 1), and both ask for the same actor options, CPUs, GPUs, worker count and
+``max_calls_per_worker``. The run's first stage stays alone: it receives the seeds (often
+one), and the stages after it are spread over the actors.
 """
 
 from __future__ import annotations
@@ -49,6 +57,13 @@ class StagePlan:
     max_calls: int | None = None  # max_calls_per_worker
     max_restarts: int = 0         # Ray's, from ray_remote_args; -1: without limit
     kind: str = "task"            # "task", "shuffle" or "gang" (native().stage_kind)
+    # The built stages this pool runs, ``index`` first: more than one for fused stages.
+    indices: list = field(default_factory=list)
+    names: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.indices = self.indices or [self.index]
+        self.names = self.names or [self.name]
 
 
 def _positive_int(value, what: str) -> int | None:
@@ -110,9 +125,32 @@ def _pack(requests: list[tuple[float, float]], nodes: list[dict]) -> list[int] |
     return placed  # type: ignore[return-value]
 
 
+def _chains(stages: list, requests: list, fuse: bool) -> list[list[int]]:
+    """Return the stages (offsets into ``stages``) of each pool, in order: runs of fused
+    task stages (see the module's comment), else one stage each."""
+    chains: list[list[int]] = []
+    for k, request in enumerate(requests):
+        previous = requests[chains[-1][-1]] if chains else None
+        fusable = (fuse and previous is not None and chains[-1][0] > 0
+                   and previous[5] == "task" and request[5] == "task"
+                   and stages[k].batch_size <= 1
+                   and previous[0] == request[0] and previous[1:5] == request[1:5])
+        if fusable:
+            chains[-1].append(k)
+        else:
+            chains.append([k])
+    return chains
+
+
 def plan_pools(built: list, first: int, nodes: list[dict], executor_args: dict,
-               ignore_head_node: bool) -> list[StagePlan]:
-    """Size every stage's pool over ``nodes`` (the nodes that may run stages).
+               ignore_head_node: bool, fuse: bool = True,
+               single_seed: bool = False) -> list[StagePlan]:
+    """Size every pool over ``nodes`` (the nodes that may run stages): one per stage, or
+    per chain of fused task stages with ``fuse`` (see the module's comment).
+
+    With ``single_seed`` (the run starts from one task) the first stage gets one actor
+    that asks Ray for no CPU: its one call runs before any other stage has work, so a
+    core held for it all run long would be taken from the stages after it.
 
     Pools are sized from ``get_available_cpu_gpu_resources``: a stage with ``num_workers``
     (or ``ray_remote_args.num_workers``) gets that many actors, capped at what its request
@@ -123,8 +161,18 @@ def plan_pools(built: list, first: int, nodes: list[dict], executor_args: dict,
     ask for more CPUs than the cluster has, every actor's request is scaled down by one
     factor, with a warning naming the numbers, so that all stages still run at once.
     """
-    stages = [built[i] for i in range(first, len(built))]
-    requests = [_stage_request(stage, executor_args) for stage in stages]
+    every_stage = [built[i] for i in range(first, len(built))]
+    every_request = [_stage_request(stage, executor_args) for stage in every_stage]
+    chains = _chains(every_stage, every_request, fuse)
+    # From here on, a chain is planned as its head stage (its stages ask alike).
+    stages = [every_stage[chain[0]] for chain in chains]
+    requests = [every_request[chain[0]] for chain in chains]
+    if single_seed:
+        options, _, gpus, requested, max_calls, kind = requests[0]
+        if requested and requested > 1:
+            _log.info("RayExecutor: stage '%s' gets 1 worker, not %d: the run starts from one "
+                      "task", stages[0].name, requested)
+        requests[0] = (options, 0.0, gpus, 1, max_calls, kind)
     # The seed API answers for the Ray cluster while Ray is initialised in this process.
     total_cpus, total_gpus = get_available_cpu_gpu_resources(
         ignore_head_node=ignore_head_node)
@@ -165,15 +213,16 @@ def plan_pools(built: list, first: int, nodes: list[dict], executor_args: dict,
                       for _ in range(c)]
     placement = _pack(actor_requests, nodes) or []
     cursor = 0
-    for k, (stage, (options, cpus, gpus, _, max_calls, kind)) in enumerate(
-            zip(stages, requests)):
+    for k, (chain, (options, cpus, gpus, _, max_calls, kind)) in enumerate(
+            zip(chains, requests)):
         restarts = options.get("max_restarts", 0)
         node_ids = [nodes[placement[cursor + a]]["NodeID"] if placement else None
                     for a in range(counts[k])]
         cursor += counts[k]
-        plans.append(StagePlan(first + k, stage.name, _amount(cpus * scale), gpus,
+        names = [every_stage[c].name for c in chain]
+        plans.append(StagePlan(first + chain[0], "+".join(names), _amount(cpus * scale), gpus,
                                counts[k], node_ids, options, max_calls, int(restarts or 0),
-                               kind))
+                               kind, [first + c for c in chain], names))
     return plans
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from curate._native import native
 from curate.backends.base import BaseExecutor
 from curate.backends.local import _engine_log_level, pipeline_document
-from curate.backends.ray._actors import DocumentStage, ShippedStage, order_index, out_of_band
+from curate.backends.ray._actors import (DocumentStage, ShippedStage, StageChain, order_index,
+                                         out_of_band)
 from curate.backends.ray._cluster import HEAD_NODE_RESOURCE, ray_cluster_scope
 from curate.backends.ray._plan import StagePlan, plan_pools
 from curate.backends.ray._pool import TaskPool
@@ -57,8 +58,10 @@ class RayExecutor(BaseExecutor):
     keeps it: stats.json written at the end of every run, failed or not, and completion
     markers that make a rerun skip the source tasks a failed run finished), ``overwrite``
     (with ``log_dir``: forget earlier markers), ``progress_interval_s`` (seconds between
-    progress lines logged on ``curate.ray`` at INFO; 0: none; default 10) and
-    ``log_level`` (the actors' engine level; default: ``logging.getLogger("curate")``'s).
+    progress lines logged on ``curate.ray`` at INFO; 0: none; default 10),
+    ``fuse_task_stages`` (default true: consecutive task stages that ask alike run in one
+    actor, as the LocalExecutor fuses them; see ``_plan``) and ``log_level`` (the actors'
+    engine level; default: ``logging.getLogger("curate")``'s).
     When Ray is already initialised in this process the executor uses that connection
     and leaves it open. ``last_run_stats`` holds the stats of the latest run.
 
@@ -136,10 +139,12 @@ class RayExecutor(BaseExecutor):
             nodes = self._nodes(ray)
             plans = plan_pools(built, first, nodes,
                                dict(self.config.get("ray_remote_args") or {}),
-                               self.ignore_head_node)
+                               self.ignore_head_node, self._fuses(), len(seeds) == 1)
             if document is None:
-                counters_into = [built[plan.index] for plan in plans]
-            record = RunRecord([p.name for p in plans], [p.workers for p in plans],
+                counters_into = [[built[i] for i in plan.indices] for plan in plans]
+            # The record has a row per stage, fused or not, as the LocalExecutor's.
+            record = RunRecord([name for p in plans for name in p.names],
+                               [p.workers for p in plans for _ in p.indices],
                                len(seeds), self.config.get("progress_interval_s", 10.0))
             settings = self._record_settings(document, built, first, record)
             self._setup_on_nodes(sources, first)
@@ -204,6 +209,13 @@ class RayExecutor(BaseExecutor):
         except Exception as failure:  # the run's own error matters more
             _log.warning("RayExecutor: cannot write stats.json in %s: %s", log_dir, failure)
 
+    def _fuses(self) -> bool:
+        fuse = self.config.get("fuse_task_stages", True)
+        if not isinstance(fuse, bool):
+            raise ValueError(f"RayExecutor config: 'fuse_task_stages' must be true or false, "
+                             f"got {fuse!r}")
+        return fuse
+
     @staticmethod
     def _seed(task):
         handle = _unwrap(task)
@@ -264,8 +276,10 @@ class RayExecutor(BaseExecutor):
                 node_id, soft=not self.ignore_head_node)
         ordinal = pool.made
         pool.made += 1
-        actor_settings = {**settings, "worker": f"{plan.name}-{ordinal}"}
-        handle = pool.actor_class.options(**options).remote(sources[plan.index], actor_settings)
+        actor_settings = {**settings, "worker": f"{plan.name}-{ordinal}", "ordinal": ordinal}
+        source = sources[plan.index] if len(plan.indices) == 1 else StageChain(
+            [sources[i] for i in plan.indices])
+        handle = pool.actor_class.options(**options).remote(source, actor_settings)
         worker = Worker(handle, ordinal, node_id)
         pool.add(worker)
         return worker
@@ -288,6 +302,7 @@ class RayExecutor(BaseExecutor):
             pools[0].queued.append(Work(ray.put(part), 0, len(part)))
         in_flight: dict = {}
         finished: list = []  # (key, task) of the last stage's outputs
+        rows = _record_rows(pools)
         while True:
             # A stage's input is complete once every stage before it is done.
             upstream_done, before = [], True
@@ -302,7 +317,7 @@ class RayExecutor(BaseExecutor):
                     _QUEUED_PER_ACTOR * len(pools[i + 1].workers)
                 for call in pools[i].dispatch(upstream_done[i], blocked):
                     in_flight[call.ref] = ("call", i, call)
-            record.progress([len(p.queued) for p in pools])
+            record.progress(_queue_depths(pools))
             if not in_flight:
                 raise RuntimeError("RayExecutor: no stage can make progress although the run "
                                    "is not done (an executor bug; please report it)")
@@ -325,7 +340,8 @@ class RayExecutor(BaseExecutor):
                 except ray.exceptions.RayError as error:
                     where = pool.name + pool.where(call)
                     raise RuntimeError(f"RayExecutor: {_describe(error, where)}") from None
-                record.add(i, report)
+                for row, stage_report in zip(rows[i], report.get("chain") or [report]):
+                    record.add(row, stage_report)
                 works = pool.complete(call, report)
                 if pool.spent(call.worker):
                     self._recycle(ray, sources, pool, call.worker, in_flight, i, settings)
@@ -337,7 +353,7 @@ class RayExecutor(BaseExecutor):
                     tasks = [native().task_from_bytes(blob) for _, blob in pairs]
                     record.complete(tasks)
                     finished.extend(zip((key for key, _ in pairs), tasks))
-        record.progress([0] * len(pools), force=True)
+        record.progress([0] * len(record.stages), force=True)
         finished.sort(key=lambda pair: pair[0])
         return [task for _, task in finished]
 
@@ -355,13 +371,13 @@ class RayExecutor(BaseExecutor):
                     "restarted actor")
             if pool.plan.kind == "gang":
                 hint = "a gang member cannot be restarted (the gang's state died with it)"
-            raise RuntimeError(f"RayExecutor: stage '{pool.name}' lost {where}: the actor's "
+            raise RuntimeError(f"RayExecutor: {_stage_label(pool)} lost {where}: the actor's "
                                f"process died ({reason}); {hint}") from None
         if not pool.lost(call):
-            raise RuntimeError(f"RayExecutor: stage '{pool.name}' lost {where}: the actor's "
+            raise RuntimeError(f"RayExecutor: {_stage_label(pool)} lost {where}: the actor's "
                                f"process died ({reason}); its work cannot be redone") from None
-        _log.warning("RayExecutor: stage '%s' lost %s (%s); Ray restarts it, its work is "
-                     "queued again%s", pool.name, where, reason,
+        _log.warning("RayExecutor: %s lost %s (%s); Ray restarts it, its work is "
+                     "queued again%s", _stage_label(pool), where, reason,
                      "; the stage counters of that process are lost with it"
                      if merges_counters else "")
 
@@ -379,8 +395,8 @@ class RayExecutor(BaseExecutor):
         merge its counters into the stage when asked."""
         try:
             counters = _get_or_fail(ray, ref, pool, worker)
-            if counters_into is not None and counters is not None:
-                counters_into[i].merge_counters(counters)
+            if counters_into is not None:
+                _merge_counters(counters_into[i], counters)
         finally:
             ray.kill(worker.handle)
 
@@ -406,13 +422,43 @@ class RayExecutor(BaseExecutor):
                 except ray.exceptions.RayError as error:
                     _log.warning("RayExecutor: a teardown failed: %s", error)
                     continue
-                if counters_into is not None and counters is not None:
-                    counters_into[owner].merge_counters(counters)
+                if counters_into is not None:
+                    _merge_counters(counters_into[owner], counters)
         for actor in actors + [helper for pool in pools for helper in pool.helpers]:
             ray.kill(actor)
         for pool in pools:
             for worker in pool.retired:
                 ray.kill(worker.handle)  # killed already unless its teardown was pending
+
+
+def _stage_label(pool: TaskPool) -> str:
+    """Return how errors name a pool's stages: "stage 'x'", or "fused stages 'a+b'" for a
+    chain whose stages one actor runs (a lost actor cannot be blamed on one of them)."""
+    if len(pool.plan.indices) > 1:
+        return f"fused stages '{pool.name}'"
+    return f"stage '{pool.name}'"
+
+
+def _record_rows(pools: list[TaskPool]) -> list[list[int]]:
+    """Return, per pool, the rows of the run's record its stages have (one per stage)."""
+    rows, row = [], 0
+    for pool in pools:
+        rows.append(list(range(row, row + len(pool.plan.indices))))
+        row += len(pool.plan.indices)
+    return rows
+
+
+def _queue_depths(pools: list[TaskPool]) -> list[int]:
+    """Return the queue depth of every stage: a pool's queue is its first stage's."""
+    return [len(pool.queued) if k == 0 else 0 for pool in pools
+            for k in range(len(pool.plan.indices))]
+
+
+def _merge_counters(stages: list, counters: list | None) -> None:
+    """Merge an actor's counters (one entry per stage it ran) into the driver's stages."""
+    for stage, own in zip(stages, counters or []):
+        if own is not None:
+            stage.merge_counters(own)
 
 
 def _stage_pool(ray, stage, plan: StagePlan) -> TaskPool:
@@ -440,7 +486,7 @@ def _get_or_fail(ray, ref, pool: TaskPool, worker: Worker):
     try:
         return ray.get(ref)
     except ray.exceptions.RayActorError as error:
-        raise RuntimeError(f"RayExecutor: stage '{pool.name}' lost {worker.describe(pool.name)}"
+        raise RuntimeError(f"RayExecutor: {_stage_label(pool)} lost {worker.describe(pool.name)}"
                            f": {error}") from None
     except ray.exceptions.RayError as error:
         raise RuntimeError(f"RayExecutor: {_describe(error, pool.name)}") from None
