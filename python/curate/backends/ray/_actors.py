@@ -197,6 +197,7 @@ class StageActor:
         self._counters = self._chain_counters[0]
         self._set_up = False
         self._last_end: float | None = None
+        self._report_counters = bool(settings.get("report_counters"))
 
     def setup(self) -> str:
         """Call the stages' ``setup`` unless it ran in this process; return the node."""
@@ -221,7 +222,8 @@ class StageActor:
         counters of this call's work (see ``StageCounters.take``) with ``outputs``,
         ``part_sizes``, ``pid``, ``start``/``end`` (epoch seconds), ``decode_s``/``encode_s``
         (time spent turning bytes into tasks and back), ``idle_s`` (since the previous
-        call) and ``skipped`` (source tasks skipped so far by this process)."""
+        call), ``skipped`` (source tasks skipped so far by this process) and, when the
+        settings ask for ``report_counters``, ``counters`` (see ``_stage_counters``)."""
         end = time.time()
         report = self._counters.take()
         report.update(outputs=sum(len(piece) for piece in pieces),
@@ -230,8 +232,16 @@ class StageActor:
                       idle_s=max(0.0, begin - (self._last_end or begin)),
                       skipped=self._ledger.skipped if self._ledger is not None else 0)
         report.update(extra)
+        if self._report_counters:  # survives this process (see RayExecutor._lost)
+            report["counters"] = self._stage_counters()
         self._last_end = end
         return report
+
+    def _stage_counters(self) -> list:
+        """Return each stage's counters (what the driver merges), or None for a stage
+        without, one entry per stage of the actor."""
+        return [stage.counters() if hasattr(stage, "counters") else None
+                for stage in self._stages]
 
     def process(self, bundle: list, start: int = 0, stop: int | None = None,
                 parts: int = 1) -> tuple:
@@ -315,5 +325,4 @@ class StageActor:
             for j, stage in enumerate(self._stages):
                 self._select(j)
                 stage.teardown()
-        return [stage.counters() if hasattr(stage, "counters") else None
-                for stage in self._stages]
+        return self._stage_counters()

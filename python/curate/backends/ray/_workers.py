@@ -22,13 +22,16 @@ class Work:
 
 @dataclass
 class Worker:
-    """One actor of a pool: its handle, ordinal, node and calls in this instance."""
+    """One actor of a pool: its handle, ordinal, node, calls in this instance, counters."""
 
     handle: object
     ordinal: int
     node_id: str | None
     calls: int = 0
     deaths: int = 0
+    # The counters (one entry per stage) its process last reported, when the run merges
+    # them: what survives of them if the process dies.
+    counters: list | None = None
 
     def describe(self, stage: str) -> str:
         actor_id = self.handle._actor_id.hex()

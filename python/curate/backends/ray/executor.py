@@ -147,6 +147,8 @@ class RayExecutor(BaseExecutor):
                                [p.workers for p in plans for _ in p.indices],
                                len(seeds), self.config.get("progress_interval_s", 10.0))
             settings = self._record_settings(document, built, first, record)
+            # Counters to merge come with every report too, so a lost actor's survive it.
+            settings["report_counters"] = counters_into is not None
             self._setup_on_nodes(sources, first)
             self._create_pools(ray, sources, built, plans, settings, pools)
             keyed = [(order_index(i), out_of_band(native().task_to_bytes(task)))
@@ -335,13 +337,16 @@ class RayExecutor(BaseExecutor):
                 try:
                     report = ray.get(ref)
                 except ray.exceptions.RayActorError as error:
-                    self._lost(pool, call, error, counters_into is not None)
+                    self._lost(pool, call, error,
+                               None if counters_into is None else counters_into[i])
                     continue
                 except ray.exceptions.RayError as error:
                     where = pool.name + pool.where(call)
                     raise RuntimeError(f"RayExecutor: {_describe(error, where)}") from None
                 for row, stage_report in zip(rows[i], report.get("chain") or [report]):
                     record.add(row, stage_report)
+                if "counters" in report:  # what this process counted so far
+                    call.worker.counters = report["counters"]
                 works = pool.complete(call, report)
                 if pool.spent(call.worker):
                     self._recycle(ray, sources, pool, call.worker, in_flight, i, settings)
@@ -357,10 +362,17 @@ class RayExecutor(BaseExecutor):
         finished.sort(key=lambda pair: pair[0])
         return [task for _, task in finished]
 
-    def _lost(self, pool: TaskPool, call: Call, error, merges_counters: bool) -> None:
-        """Handle a call whose actor died: queue its work again, or fail the run."""
+    def _lost(self, pool: TaskPool, call: Call, error, counters_into: list | None) -> None:
+        """Handle a call whose actor died: queue its work again, or fail the run.
+
+        With ``counters_into`` (the pool's stage objects), the counters the dead process
+        last reported (its finished calls; the lost one is redone) are merged into them.
+        """
         worker = call.worker
         worker.deaths += 1
+        if counters_into is not None:
+            _merge_counters(counters_into, worker.counters)
+        worker.counters = None  # the restarted process counts from zero
         reason = str(getattr(error, "error_msg", "") or error).strip().splitlines()
         reason = reason[0] if reason else type(error).__name__
         where = worker.describe(pool.name) + pool.where(call)
@@ -377,9 +389,7 @@ class RayExecutor(BaseExecutor):
             raise RuntimeError(f"RayExecutor: {_stage_label(pool)} lost {where}: the actor's "
                                f"process died ({reason}); its work cannot be redone") from None
         _log.warning("RayExecutor: %s lost %s (%s); Ray restarts it, its work is "
-                     "queued again%s", _stage_label(pool), where, reason,
-                     "; the stage counters of that process are lost with it"
-                     if merges_counters else "")
+                     "queued again", _stage_label(pool), where, reason)
 
     def _recycle(self, ray, sources, pool: TaskPool, worker: Worker, in_flight: dict, i: int,
                  settings: dict) -> None:
@@ -397,6 +407,7 @@ class RayExecutor(BaseExecutor):
             counters = _get_or_fail(ray, ref, pool, worker)
             if counters_into is not None:
                 _merge_counters(counters_into[i], counters)
+                worker.counters = None
         finally:
             ray.kill(worker.handle)
 
@@ -404,24 +415,25 @@ class RayExecutor(BaseExecutor):
         """Tear down and kill every actor created, whether or not the run succeeded.
 
         Gangs are aborted first, so no member waits in a collective instead of tearing down.
-        With ``counters_into`` (one stage object per pool), each actor's counters are
-        merged into its pool's stage.
+        With ``counters_into`` (the stage objects of each pool), each actor's counters are
+        merged into its pool's stages: those its teardown returns, else (it died or did not
+        answer) those it last reported.
         """
         for pool in pools:
             pool.abort("the run ended")
         owners = [i for i, pool in enumerate(pools) for _ in pool.workers]
-        actors = [worker.handle for pool in pools for worker in pool.workers]
+        workers = [worker for pool in pools for worker in pool.workers]
+        actors = [worker.handle for worker in workers]
         refs = [actor.teardown.remote() for actor in actors]
         if refs:
             _, pending = ray.wait(refs, num_returns=len(refs), timeout=_TEARDOWN_TIMEOUT_S)
-            for owner, ref in zip(owners, refs):
-                if ref in pending:
-                    continue
-                try:
-                    counters = ray.get(ref)
-                except ray.exceptions.RayError as error:
-                    _log.warning("RayExecutor: a teardown failed: %s", error)
-                    continue
+            for owner, worker, ref in zip(owners, workers, refs):
+                counters = worker.counters
+                if ref not in pending:
+                    try:
+                        counters = ray.get(ref)
+                    except ray.exceptions.RayError as error:
+                        _log.warning("RayExecutor: a teardown failed: %s", error)
                 if counters_into is not None:
                     _merge_counters(counters_into[owner], counters)
         for actor in actors + [helper for pool in pools for helper in pool.helpers]:
