@@ -488,8 +488,19 @@ def _stage_pool(ray, stage, plan: StagePlan) -> TaskPool:
         from curate.backends.ray._actors import StageActor
 
         pool, actor = TaskPool(plan, max(1, stage.batch_size)), StageActor
-    pool.actor_class = ray.remote(actor)
+    pool.actor_class = _remote_class(ray, actor)
     return pool
+
+
+_REMOTE_CLASSES: dict = {}
+
+
+def _remote_class(ray, actor: type):
+    """Return the Ray actor class of ``actor``, made once per process: Ray exports a class
+    to the cluster once, and again by itself after a new ``ray.init``."""
+    if actor not in _REMOTE_CLASSES:
+        _REMOTE_CLASSES[actor] = ray.remote(actor)
+    return _REMOTE_CLASSES[actor]
 
 
 def _get_or_fail(ray, ref, pool: TaskPool, worker: Worker):
