@@ -76,6 +76,10 @@ def english_filters(corpus: pathlib.Path, repeat: int, cpus: int, work: pathlib.
         local_times.append(timed(lambda: pipeline(work / "local").run(local)))
         ray_times.append(timed(lambda: pipeline(work / "ray").run(ray_executor)))
     local_s, ray_s = statistics.median(local_times), statistics.median(ray_times)
+    stats = ray_executor.last_run_stats
+    where = ", ".join(f"{s['name']} {s['workers']}x process {s['process_time_s']:.1f}s "
+                      f"decode {s['ray']['decode_s']:.1f}s encode {s['ray']['encode_s']:.1f}s"
+                      for s in stats["stages"])
     # What a run costs whatever its size (actors started, set up, torn down): one file of
     # a few documents.
     tiny = work / "tiny"
@@ -89,10 +93,6 @@ def english_filters(corpus: pathlib.Path, repeat: int, cpus: int, work: pathlib.
             EngineStage("heuristic_filter", {"filters": rules}),
             JsonlWriter(str(work / "tiny_out"), mode="overwrite")]).run(ray_executor))
         for _ in range(repeat))
-    stats = ray_executor.last_run_stats
-    where = ", ".join(f"{s['name']} {s['workers']}x process {s['process_time_s']:.1f}s "
-                      f"decode {s['ray']['decode_s']:.1f}s encode {s['ray']['encode_s']:.1f}s"
-                      for s in stats["stages"])
     megabytes = sum(p.stat().st_size for p in corpus.glob("*.jsonl*")) / 1e6
     return (f"NeMo English filters on {cpus} CPUs: RayExecutor {ray_s:.2f} s vs LocalExecutor "
             f"{local_s:.2f} s ({megabytes:.0f} MB): ratio {ray_s / local_s:.3f} (goal <= 1.15); "
