@@ -159,9 +159,11 @@ class StageActor:
     """One worker instance of one stage, or of a chain of fused task stages (its head is
     ``_stage``); Ray calls one method at a time.
 
-    ``settings``: ``worker`` (the name logs carry, "<stage>-<n>"), ``log_level`` (the
-    driver's engine level), ``markers_dir`` (resume: the completion markers) and
-    ``resume_index`` (the stage that skips completed source tasks). A restarted actor
+    ``settings``: ``worker`` (the name logs carry, "<stage>-<n>"), ``ordinal`` (n: a
+    chain's logs name each stage's worker "<stage>-<n>"), ``log_level`` (the driver's
+    engine level), ``markers_dir`` (resume: the completion markers), ``resume_index`` (the
+    stage that skips completed source tasks) and ``report_counters`` (every report carries
+    the stages' counters). A restarted actor
     (Ray's ``max_restarts``) is a new process that runs this again, and ``setup`` again
     before it processes anything.
     """
