@@ -583,6 +583,28 @@ def test_engine_and_python_logs_of_an_actor_reach_the_driver_tagged(cluster, tmp
         assert len(tag) == 2 and tag[1].split("]", 1)[0] in nodes, lines[0]
 
 
+def test_a_fused_reader_streams_each_batch_down_the_chain(cluster, tmp_path, capfd):
+    from curate.backends.ray import RayExecutor
+
+    corpus = tmp_path / "late_bad_line"
+    corpus.mkdir()
+    lines = [json.dumps({"text": f"document {i}"}) for i in range(4)]
+    (corpus / "part-00.jsonl").write_text("\n".join(lines + ['{"text": ', lines[0]]) + "\n")
+    Pipeline("stream", stages=[JsonlReader(str(corpus), batch_rows=2), Talker(),
+                               JsonlWriter(str(tmp_path / "out"))]).run(RayExecutor())
+    deadline = time.monotonic() + 20  # Ray forwards worker output every few hundred ms
+    seen = ""
+    while time.monotonic() < deadline and "skipping bad record" not in seen:
+        seen += capfd.readouterr().err
+        time.sleep(0.2)
+    # The talker got the file's first batch before the reader reached the bad line on
+    # line 5: the batches went on one by one, not once the whole file was read.
+    told = [n for n, line in enumerate(seen.splitlines()) if "the talker saw 2 rows" in line]
+    bad = [n for n, line in enumerate(seen.splitlines()) if "skipping bad record" in line]
+    assert told and bad and told[0] < bad[0], seen[-3000:]
+    assert len(read_jsonl_folder(tmp_path / "out")) == 5
+
+
 def test_worker_counts_beyond_the_cluster_are_capped_with_a_warning(cluster, ray_corpus,
                                                                    tmp_path, caplog):
     import logging

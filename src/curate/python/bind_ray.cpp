@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <exception>
 #include <stdexcept>
 #include <string_view>
 
@@ -173,6 +174,81 @@ std::vector<TaskPtr> process_batch(ProcessingStage& stage, std::vector<TaskPtr> 
   return outputs;
 }
 
+// Call `process_stream` on one task as the local executor drives a streaming stage down a
+// fused chain: each output is adopted as `process_batch` adopts them (its id derived from
+// the input's, "<id>_<n>" unless it is the only output; this call's perf record; its drops
+// taken into `counters`) and handed to `emit(task, index, alone)` as soon as the next one
+// shows whether it is alone, so at most one output is held. The stage runs without the GIL,
+// `emit` with it; an error `emit` raises stops the stage and is raised here. The call is
+// counted into `counters` (its time less the time spent in `emit`).
+void process_stream(ProcessingStage& stage, TaskPtr task, const nb::callable& emit,
+                    StageCounters* counters) {
+  using Clock = std::chrono::steady_clock;
+  const std::string input_id = task->task_id();
+  const std::size_t items_in = task->num_items();
+  const char* const unit_in = task->item_unit();
+  const auto start = Clock::now();
+  Clock::duration downstream{};
+  std::size_t produced = 0;
+  std::size_t items_out = 0;
+  const char* unit_out = nullptr;
+  TaskPtr held;  // the first output, until a second one shows it is not alone
+  std::exception_ptr emit_error;
+  const auto own_time = [&] {
+    return std::chrono::duration<double>(Clock::now() - start - downstream).count();
+  };
+  const auto forward = [&](TaskPtr output, std::size_t index, bool alone) {
+    if (output->task_id().empty()) {
+      output->set_task_id(alone ? input_id : fmt::format("{}_{}", input_id, index));
+    }
+    StagePerfRecord record;
+    record.stage_name = stage.name();
+    record.process_time_s = own_time();
+    record.input_size = items_in;
+    record.items_processed = items_in;
+    take_dropped(*output, counters);
+    output->stage_perf().push_back(record);
+    items_out += output->num_items();
+    unit_out = merge_item_unit(unit_out, output->item_unit());
+    const auto before = Clock::now();
+    bool more = false;
+    try {
+      nb::gil_scoped_acquire gil;
+      more = nb::cast<bool>(emit(std::move(output), index, alone));
+    } catch (...) {
+      emit_error = std::current_exception();
+    }
+    downstream += Clock::now() - before;
+    return more && !emit_error;
+  };
+  const ProcessingStage::OutputSink sink = [&](TaskPtr output) {
+    if (output == nullptr) return true;
+    if (++produced == 1) {
+      held = std::move(output);
+      return true;
+    }
+    if (held && !forward(std::move(held), 0, false)) return false;
+    return forward(std::move(output), produced - 1, false);
+  };
+  {
+    nb::gil_scoped_release release;
+    stage.process_stream(std::move(task), sink);
+  }
+  if (emit_error) std::rethrow_exception(emit_error);
+  if (held) forward(std::move(held), 0, true);
+  if (emit_error) std::rethrow_exception(emit_error);
+  if (counters != nullptr) {
+    ++counters->calls;
+    counters->tasks_in += 1;
+    counters->tasks_out += produced;
+    counters->items_in += items_in;
+    counters->items_out += items_out;
+    counters->unit_in = merge_item_unit(counters->unit_in, unit_in);
+    counters->unit_out = merge_item_unit(counters->unit_out, unit_out);
+    counters->process_time_s += own_time();
+  }
+}
+
 // Return the counters as a dict for the driver and start again from zero.
 nb::dict take_counters(StageCounters& counters) {
   nb::dict out;
@@ -238,6 +314,11 @@ void bind_ray(nb::module_& m) {
             return process_batch(stage, std::move(tasks), counters);
           },
           nb::arg("tasks"), nb::arg("counters") = nb::none())
+      .def_prop_ro("streams_outputs", &ProcessingStage::streams_outputs)
+      .def("process_stream", &process_stream, nb::arg("task"), nb::arg("emit"),
+           nb::arg("counters") = nb::none(),
+           "Process one task, calling emit(output, index, alone) for each output as it is "
+           "made (a reader's batches one by one); emit returns False to stop early.")
       .def("teardown", [](ProcessingStage& stage) {
         nb::gil_scoped_release release;
         stage.teardown();

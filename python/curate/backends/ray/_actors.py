@@ -13,6 +13,7 @@ stage to stage inside the process, never through the object store.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import struct
@@ -155,6 +156,26 @@ def empty_report() -> dict:
             "unit_in": "", "unit_out": "", "dropped_by_reason": {}, "process_time_s": 0.0}
 
 
+_SOURCE_TASK = "source_task"  # the resume tracking's metadata key (cli/resume.hpp)
+
+
+def _count_source_outputs(outputs: list[tuple], count: int) -> None:
+    """Write ``count`` (how many outputs the streamed source task had) into the resume
+    metadata of ``outputs``, the chain's outputs of that source task.
+
+    A streaming source stage under resume tracking learns its output count when its
+    stream ends and tells its own ledger, which in a Ray actor is not the driver's: the
+    driver's completion stage reads the count from the outputs instead, as it does for a
+    stage that does not stream.
+    """
+    for _, task in outputs:
+        metadata = json.loads(task.metadata_json())
+        source = metadata.get(_SOURCE_TASK)
+        if isinstance(source, dict) and "count" not in source:
+            source["count"] = count
+            task.set_metadata_json(json.dumps(metadata))
+
+
 class StageActor:
     """One worker instance of one stage, or of a chain of fused task stages (its head is
     ``_stage``); Ray calls one method at a time.
@@ -286,21 +307,61 @@ class StageActor:
         time, the stages after it, depth first as the LocalExecutor's fused workers do;
         return the last stage's (key, task) pairs."""
         stage = self._stages[j]
+        last = j + 1 == len(self._stages)
+        if not last and stage.streams_outputs:
+            return self._stream_chain(j, tasks, keys)
         self._select(j)
         try:
             produced = stage.process_batch(tasks, self._chain_counters[j])
         except Exception as error:
-            ids = ", ".join(repr(task.task_id) for task in tasks)
-            raise RuntimeError(
-                f"stage '{stage.name}' failed on task {ids} on node {self._node_id} "
-                f"(worker {self._workers[j]}): {error}") from error
+            raise self._failure(j, tasks, error) from error
         produced_keys = output_keys(keys, len(produced))
-        if j + 1 == len(self._stages):
+        if last:
             return list(zip(produced_keys, produced))
         out: list[tuple] = []
         for key, task in zip(produced_keys, produced):
             out.extend(self._run_chain(j + 1, [task], [key]))
         return out
+
+    def _stream_chain(self, j: int, tasks: list, keys: list[bytes]) -> list[tuple]:
+        """Run ``tasks`` through stage ``j``, a streaming stage (a reader), one at a time,
+        each output going down the chain as soon as it is made: the actor then holds one
+        of a task's outputs, not all of them (a whole file's batches). Keys as
+        ``output_keys`` gives them."""
+        out: list[tuple] = []
+        failed_downstream: list = []
+        emitted = [0]
+        for task, key in zip(tasks, keys):
+            first_out, emitted[0] = len(out), 0
+
+            def emit(output, index: int, alone: bool, key=key) -> bool:
+                emitted[0] += 1
+                try:
+                    out.extend(self._run_chain(j + 1, [output], [key if alone else
+                                                                 key + order_index(index)]))
+                except BaseException as error:
+                    failed_downstream.append(error)
+                    raise
+                finally:
+                    self._select(j)
+                return True
+
+            self._select(j)
+            try:
+                self._stages[j].process_stream(task, emit, self._chain_counters[j])
+            except Exception as error:
+                if failed_downstream:  # a later stage's own failure, already named
+                    raise failed_downstream[0] from None
+                raise self._failure(j, [task], error) from error
+            if self._ledger is not None:
+                _count_source_outputs(out[first_out:], emitted[0])
+        return out
+
+    def _failure(self, j: int, tasks: list, error: Exception) -> RuntimeError:
+        """Return the error of stage ``j`` failing on ``tasks``, naming stage, tasks, node."""
+        ids = ", ".join(repr(task.task_id) for task in tasks)
+        return RuntimeError(f"stage '{self._stages[j].name}' failed on task {ids} on node "
+                            f"{self._node_id} (worker {self._workers[j]}): {error}")
 
     def _select(self, j: int) -> None:
         """Make log records name stage ``j``, the one about to be called (fused chains)."""
