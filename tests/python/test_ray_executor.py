@@ -583,6 +583,20 @@ def test_engine_and_python_logs_of_an_actor_reach_the_driver_tagged(cluster, tmp
         assert len(tag) == 2 and tag[1].split("]", 1)[0] in nodes, lines[0]
 
 
+class Teller(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Write a line straight to file descriptor 2 for every batch: unbuffered, as the
+    engine's own log lines, so the two keep the order they were written in."""
+
+    name = "teller"
+
+    def inputs(self):
+        return ["data"], ["text"]
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        os.write(2, f"the teller saw {task.num_items} rows\n".encode())
+        return task
+
+
 def test_a_fused_reader_streams_each_batch_down_the_chain(cluster, tmp_path, capfd):
     from curate.backends.ray import RayExecutor
 
@@ -590,16 +604,16 @@ def test_a_fused_reader_streams_each_batch_down_the_chain(cluster, tmp_path, cap
     corpus.mkdir()
     lines = [json.dumps({"text": f"document {i}"}) for i in range(4)]
     (corpus / "part-00.jsonl").write_text("\n".join(lines + ['{"text": ', lines[0]]) + "\n")
-    Pipeline("stream", stages=[JsonlReader(str(corpus), batch_rows=2), Talker(),
+    Pipeline("stream", stages=[JsonlReader(str(corpus), batch_rows=2), Teller(),
                                JsonlWriter(str(tmp_path / "out"))]).run(RayExecutor())
     deadline = time.monotonic() + 20  # Ray forwards worker output every few hundred ms
     seen = ""
     while time.monotonic() < deadline and "skipping bad record" not in seen:
         seen += capfd.readouterr().err
         time.sleep(0.2)
-    # The talker got the file's first batch before the reader reached the bad line on
+    # The teller got the file's first batch before the reader reached the bad line on
     # line 5: the batches went on one by one, not once the whole file was read.
-    told = [n for n, line in enumerate(seen.splitlines()) if "the talker saw 2 rows" in line]
+    told = [n for n, line in enumerate(seen.splitlines()) if "the teller saw 2 rows" in line]
     bad = [n for n, line in enumerate(seen.splitlines()) if "skipping bad record" in line]
     assert told and bad and told[0] < bad[0], seen[-3000:]
     assert len(read_jsonl_folder(tmp_path / "out")) == 5
