@@ -103,6 +103,7 @@ class GangActor(StageActor):
 
         self._coordinator = coordinator
         self._member = index
+        self._gang_size = size
         # The callables live in the C++ stage (through its Gang): they must not reach back
         # to this actor or its stage, or the cycle would outlive the process unseen by
         # Python's garbage collector.
@@ -129,6 +130,21 @@ class GangActor(StageActor):
                 f"{self._node_id} (worker {self._worker_id}): {error}") from error
         self._set_up = True
         return self._node_id
+
+    def process(self, bundle: list, start: int = 0, stop: int | None = None,
+                parts: int = 1) -> tuple:
+        """Process inputs as a task stage's actor does; a failure also names the member and
+        aborts the gang (the others may be waiting for this member's collectives)."""
+        try:
+            return super().process(bundle, start, stop, parts)
+        except RuntimeError as error:
+            worker = f"(worker {self._worker}"
+            member = f"{worker}, gang member {self._member} of {self._gang_size}"
+            message = str(error)
+            message = message.replace(worker, member, 1) if worker in message else \
+                f"{message} ({member[1:]})"
+            self._coordinator.abort.remote(message)
+            raise RuntimeError(message) from error.__cause__
 
     def finish(self, parts: int = 1) -> tuple:
         """Call the stage's ``finish`` (collective over the gang); return (report, part 1,
@@ -218,12 +234,33 @@ class GangPool(TaskPool):
             coordinator.abort.remote(reason)
 
 
+def coordinator_placement(plan: StagePlan) -> dict:
+    """Return the coordinator's scheduling options: the stage's own scheduling strategy
+    when its ray_remote_args give one (the members follow it too), else pinned to the node
+    of member 0 when the plan placed the members.
+
+    The coordinator asks for no CPU, so Ray would place it on any node, the head included,
+    which ``ignore_head_node`` keeps free of the run's actors (#1218): on a node of the
+    plan it stays among the nodes the run may use, and beside one of its members.
+    """
+    if "scheduling_strategy" in plan.options:
+        return {"scheduling_strategy": plan.options["scheduling_strategy"]}
+    if plan.nodes and plan.nodes[0] is not None:
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        return {"scheduling_strategy": NodeAffinitySchedulingStrategy(plan.nodes[0],
+                                                                      soft=False)}
+    return {}
+
+
 def gang_pool(ray, stage, plan: StagePlan) -> GangPool:
     """Return the pool of gang stage ``stage`` (``plan.workers`` members, to be added), with
-    its coordinator actor (no CPU of its own: it only waits)."""
+    its coordinator actor (no CPU of its own: it only waits), placed by
+    ``coordinator_placement``."""
     size = plan.workers
     # Named, so that the gang can be found in Ray's tools (`ray list actors`).
     name = f"curate_gang_{stage.name}_{uuid.uuid4().hex[:8]}"
     coordinator = ray.remote(GangCoordinator).options(
-        name=name, num_cpus=0, max_concurrency=size + 4).remote(stage.name, size)
+        name=name, num_cpus=0, max_concurrency=size + 4, **coordinator_placement(plan)).remote(
+        stage.name, size)
     return GangPool(plan, max(1, stage.batch_size), coordinator)
