@@ -141,8 +141,10 @@ class RunRecord:
         """Return the terminal table of ``stats``."""
         return native().run_stats_table(json.dumps(stats))
 
-    def log_record(self, stats: dict, log_dir: str, fingerprint: str, config: dict) -> dict:
-        """Return stats.json's content: the stats and what ``curate run`` adds to them."""
+    def log_record(self, stats: dict, log_dir: str, fingerprint: str, config: dict,
+                   bad_records: dict) -> dict:
+        """Return stats.json's content: the stats and what ``curate run`` adds to them
+        (``bad_records``: the section the engine made of the readers' counts)."""
         source_total = stats["stages"][0]["tasks_out"] if stats["stages"] else 0
         previously = self.ledger.previously_completed if self.ledger is not None else 0
         this_run = self.ledger.completed_this_run if self.ledger is not None else 0
@@ -153,7 +155,7 @@ class RunRecord:
                 "executor_config": config, "start_time": self.start_time,
                 "end_time": _utc_now(), "source_tasks": {"total": source_total,
                                                          "complete": complete},
-                "log_dir": log_dir,
+                "log_dir": log_dir, "bad_records": bad_records,
                 "resume": {"enabled": self.resumable, "previously_completed": previously,
                            "source_tasks_skipped": self.skipped(),
                            "source_tasks_completed": this_run}}

@@ -90,6 +90,9 @@ class RayExecutor(BaseExecutor):
         document, python_stages = pipeline_document(
             _pipeline_name, _description, stages, {"type": "local"},
             seeded=initial_tasks is not None)
+        if self.config.get("log_dir"):
+            # As `curate run --log-dir`: readers append bad records to its errors.jsonl.
+            document = native().document_with_log_dir(document, str(self.config["log_dir"]))
         built = native().build_stages(document, python_stages)
         first = 1 if initial_tasks is not None else 0  # skip the initial_tasks entry
         seeds = [native().NativeEmptyTask("empty", "")] if initial_tasks is None else [
@@ -137,8 +140,9 @@ class RayExecutor(BaseExecutor):
             plans = plan_pools(built, first, nodes,
                                dict(self.config.get("ray_remote_args") or {}),
                                self.ignore_head_node)
-            if document is None:
-                counters_into = [built[plan.index] for plan in plans]
+            # Each actor's counters (a reader's bad records, a workflow stage's figures)
+            # are merged into the driver's stage at its teardown.
+            counters_into = [built[plan.index] for plan in plans]
             record = RunRecord([p.name for p in plans], [p.workers for p in plans],
                                len(seeds), self.config.get("progress_interval_s", 10.0))
             settings = self._record_settings(document, built, first, record)
@@ -157,7 +161,8 @@ class RayExecutor(BaseExecutor):
                 if started:
                     ray.shutdown()
                 if record is not None:
-                    self._finish_record(record, error, pipeline_name, document is not None)
+                    self._finish_record(record, error, pipeline_name, document is not None,
+                                        built)
 
     # -- the run's record ---------------------------------------------------------------
     def _record_settings(self, document: str | None, built, first: int,
@@ -188,15 +193,18 @@ class RayExecutor(BaseExecutor):
         return settings
 
     def _finish_record(self, record: RunRecord, error: str, pipeline_name: str,
-                       keeps_log: bool) -> None:
-        """Keep the stats in ``last_run_stats``, log the table, write stats.json if asked."""
+                       keeps_log: bool, built: list) -> None:
+        """Keep the stats in ``last_run_stats``, log the table, write stats.json if asked
+        (with the bad records the readers among ``built`` counted, their actors' merged)."""
         stats = record.stats(succeeded=not error, error=error)
         self.last_run_stats = stats
         _log.info("RayExecutor run:\n%s", record.table(stats))
         log_dir = self.config.get("log_dir")
         if not log_dir or not keeps_log:
             return
-        document = record.log_record(stats, str(log_dir), record.fingerprint, dict(self.config))
+        bad_records = json.loads(native().bad_records_section(list(built), str(log_dir)))
+        document = record.log_record(stats, str(log_dir), record.fingerprint, dict(self.config),
+                                     bad_records)
         document["pipeline"] = pipeline_name
         try:
             path = native().write_run_stats(str(log_dir), json.dumps(document, default=str))
