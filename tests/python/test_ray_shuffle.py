@@ -123,12 +123,13 @@ def test_order_keys_follow_the_local_executors_rule():
                             order_index(1)]
 
 
-def _slow_exact(corpus: pathlib.Path, out: pathlib.Path, calls: pathlib.Path) -> Pipeline:
+def _slow_exact(corpus: pathlib.Path, out: pathlib.Path, calls: pathlib.Path,
+                **overrides) -> Pipeline:
     """The exact-duplicates pipeline with a slow pass-through before the shuffle, so that
     its route phase lasts seconds (20 batches, 0.25 s each)."""
     from test_ray_executor import PidRecorder
 
-    pipeline = _exact(corpus, out)
+    pipeline = _exact(corpus, out, **overrides)
     pipeline.stages.insert(1, PidRecorder(str(calls), delay_s=0.25))
     return pipeline
 
@@ -163,8 +164,11 @@ def test_a_shuffle_actor_killed_mid_route_is_restarted_and_its_route_redone(  # 
     calls = tmp_path / "calls"
     calls.mkdir()
     known = set(state.actors())
-    executor = RayExecutor({"ray_remote_args": {"max_restarts": 1}})
-    thread, result = _run_in_thread(_slow_exact(dup_corpus, tmp_path / "ray", calls), executor)
+    # The composite's stage_spec reaches its shuffle stage: only that one may restart.
+    executor = RayExecutor()
+    restartable = {"stage_spec": {"ray_remote_args": {"max_restarts": 1}}}
+    thread, result = _run_in_thread(
+        _slow_exact(dup_corpus, tmp_path / "ray", calls, **restartable), executor)
     killed = _kill_a_shuffle_actor_mid_route(calls, known)
     thread.join(timeout=120)
     assert not thread.is_alive(), "the run hangs after its shuffle actor was killed"
@@ -180,7 +184,10 @@ def test_a_shuffle_actor_killed_mid_route_is_restarted_and_its_route_redone(  # 
                    if s["name"] == "exact_duplicates")
     # Every input routed once in the stats (the lost call's report never came), by two
     # processes: the killed one and its restart.
-    assert (shuffle["tasks_in"], shuffle["items_in"], shuffle["instances"]) == (20, 300, 2)
+    assert (shuffle["tasks_in"], shuffle["documents_in"], shuffle["instances"]) == (20, 300, 2)
+    # Counted as the LocalExecutor counts it: documents routed in, removal records out.
+    assert shuffle["documents_out"] == len(_expected_removals(dup_corpus))
+    assert shuffle["calls"] > 5 and shuffle["process_time_s"] > 0  # routes and 5 reduces
 
 
 def test_a_shuffle_actor_killed_without_restarts_fails_the_run_naming_it(  # noqa: F811

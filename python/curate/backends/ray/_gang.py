@@ -22,6 +22,7 @@ from curate.backends.ray._actors import (StageActor, cut, empty_report, order_in
                                          out_of_band, output_keys)
 from curate.backends.ray._plan import StagePlan
 from curate.backends.ray._pool import TaskPool, produced
+from curate.backends.ray._record import unit_of
 from curate.backends.ray._workers import Call
 
 _log = logging.getLogger("curate.ray")
@@ -165,7 +166,8 @@ class GangActor(StageActor):
         pieces = cut(list(zip(keys, (out_of_band(native().task_to_bytes(t))
                                      for t in outputs))), parts)
         counted = {**empty_report(), "tasks_out": len(outputs),
-                   "items_out": sum(t.num_items for t in outputs)}
+                   "items_out": sum(t.num_items for t in outputs),
+                   "unit_out": unit_of(outputs)}
         return (self._report(begin, pieces, **counted), *pieces)
 
 
