@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 
 from curate._native import native
@@ -351,8 +352,16 @@ class RayExecutor(BaseExecutor):
 
     def _lost(self, pool: TaskPool, call: Call, error, merges_counters: bool) -> None:
         """Handle a call whose actor died: queue its work again, or fail the run."""
+        import ray
+
         worker = call.worker
-        worker.deaths += 1
+        if isinstance(error, ray.exceptions.ActorUnavailableError) and pool.plan.kind != "gang":
+            # Not a death notice: the actor is unreachable or restarting (one death fails
+            # every call sent to it meanwhile, each with this error). Its work is queued
+            # again; Ray answers ActorDiedError once the actor is gone for good.
+            time.sleep(0.1)  # rather than resend to a restarting actor in a tight loop
+        else:
+            worker.deaths += 1
         reason = str(getattr(error, "error_msg", "") or error).strip().splitlines()
         reason = reason[0] if reason else type(error).__name__
         where = worker.describe(pool.name) + pool.where(call)
