@@ -85,9 +85,10 @@ class GangMember(ProcessingStage[DocumentBatch, DocumentBatch]):
 
     name = "gang_member"
 
-    def __init__(self, folder: str, flag: str = "") -> None:
+    def __init__(self, folder: str, flag: str = "", delay_s: float = 0.0) -> None:
         self.folder = folder
         self.flag = flag
+        self.delay_s = delay_s
 
     def inputs(self):
         return ["data"], ["text"]
@@ -97,6 +98,8 @@ class GangMember(ProcessingStage[DocumentBatch, DocumentBatch]):
         (pathlib.Path(self.folder) / f"setup-{node}-{uuid.uuid4().hex}").write_text("")
 
     def process(self, task: DocumentBatch) -> DocumentBatch:
+        (pathlib.Path(self.folder) / f"call-{os.getpid()}-{uuid.uuid4().hex}").write_text("")
+        time.sleep(self.delay_s)
         if self.flag and os.path.exists(self.flag) and \
                 any(n % 3 == 1 for n in task.to_pandas()["n"]):
             raise ValueError("part-01 breaks this member")
@@ -172,3 +175,36 @@ def test_a_gang_member_that_raises_fails_the_run_naming_stage_and_member(  # noq
     _gang_pipeline(ray_corpus, tmp_path / "again", GangMember(str(calls), str(flag))).run(
         RayExecutor())
     assert len(read_jsonl_folder(tmp_path / "again")) == 120
+
+
+def test_a_gang_member_killed_from_outside_fails_the_run_naming_it(  # noqa: F811
+        cluster, ray_corpus, tmp_path):
+    from ray._private import state
+
+    from curate.backends.ray import RayExecutor
+    from test_ray_executor import _kill_first_caller, _run_in_thread
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    known = set(state.actors())
+    # max_restarts is dropped for gang stages (with a warning): a member cannot come back.
+    stage = GangMember(str(calls), delay_s=0.3).with_(
+        stage_spec={"ray_remote_args": {"max_restarts": 1}})
+    thread, result = _run_in_thread(_gang_pipeline(ray_corpus, tmp_path / "out", stage),
+                                    RayExecutor())
+    _kill_first_caller(calls)
+    killed_at = time.monotonic()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the run hangs after a gang member was killed"
+    message = str(result.get("error"))
+    assert isinstance(result.get("error"), RuntimeError), message
+    assert re.search(r"stage 'gang_member' lost actor gang_member-([01]) \(Ray actor \w+\) on "
+                     r"node \w+ \(gang member \1 of 2\): the actor's process died .*a gang "
+                     r"member cannot be restarted", message), message
+    assert result["done"] - killed_at < 15
+    deadline = time.monotonic() + 20
+    alive = [0]
+    while alive and time.monotonic() < deadline:
+        alive = [info for info in _actors_since(known) if info["State"] != "DEAD"]
+        time.sleep(0.2)
+    assert not alive, alive

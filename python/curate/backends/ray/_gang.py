@@ -220,6 +220,9 @@ class GangPool(TaskPool):
         return self.finished == len(self.workers)
 
     def where(self, call: Call) -> str:
+        if call.context[0] != "finish":
+            member = self.workers.index(call.worker) if call.worker in self.workers else "?"
+            return f" (gang member {member} of {len(self.workers)})"
         if call.context[0] == "finish":
             import ray
 
