@@ -175,8 +175,9 @@ def _run_ray_pipeline(options: argparse.Namespace) -> int:
     if not options.quiet:
         word = "finished" if status == native().EXIT_SUCCESS else (
             "INTERRUPTED" if record["interrupted"] else "FAILED")
+        bad = (record.get("bad_records") or {}).get("total", 0)
         print(f"{word} in {record['wall_time_s']:.2f}s on Ray; {len(outputs)} output tasks; "
-              f"stats: {stats_path}", flush=True)
+              f"bad records: {bad}; stats: {stats_path}", flush=True)
     if error is not None:
         print(f"curate: {error}", file=sys.stderr, flush=True)
     return status

@@ -238,7 +238,7 @@ def test_curate_run_type_ray_gives_the_records_of_type_local(connected, tmp_path
     done = _curate("run", str(on_ray), "--log-dir", str(tmp_path / "logs_ray"),
                    env={"RAY_ADDRESS": connected.address})
     assert done.returncode == 0, done.stderr
-    assert "finished" in done.stdout
+    assert "finished" in done.stdout and "bad records: 0;" in done.stdout
     key = lambda record: json.dumps(record, sort_keys=True)  # noqa: E731
     expected = sorted(read_jsonl_folder(tmp_path / "out_local"), key=key)
     assert len(expected) == 31
@@ -293,9 +293,10 @@ def test_curate_run_type_ray_writes_the_bad_records_of_type_local(connected, tmp
     for kind in ("local", "ray"):
         executor = "{type: local}" if kind == "local" else "{type: ray}"
         path = _copy_yaml(tmp_path / f"{kind}.yaml", corpus, tmp_path / f"out_{kind}", executor)
-        done = _curate("run", str(path), "--quiet", "--log-dir", str(tmp_path / f"logs_{kind}"),
+        done = _curate("run", str(path), "--log-dir", str(tmp_path / f"logs_{kind}"),
                        env={"RAY_ADDRESS": connected.address})
         assert done.returncode == 0, done.stderr
+        assert "bad records: 2;" in done.stdout, done.stdout  # the binary's summary line
     local = json.loads((tmp_path / "logs_local" / "stats.json").read_text())["bad_records"]
     on_ray = json.loads((tmp_path / "logs_ray" / "stats.json").read_text())["bad_records"]
     assert local == {"total": 2, "by_reason": {"not_a_json_object": 1, "missing_text_field": 1},
