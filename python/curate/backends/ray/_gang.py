@@ -3,7 +3,8 @@
 Each member's stage gets, in ``setup``, a Gang (C++ ``PythonGang``) whose collectives
 call back into the member actor, which asks the gang's coordinator: a threaded actor
 that gathers one step's contributions from every member and hands each member what is
-addressed to it. Bytes of ``all_to_all`` travel member to member through the object
+addressed to it, pinned to member 0's node (so that ``ignore_head_node`` keeps it off the
+head as it keeps the members). Bytes of ``all_to_all`` travel member to member through the object
 store (the coordinator passes references only). Inputs go to whichever member is idle;
 at the end of input the driver calls ``finish`` on every member at once. A failing
 member, or the driver when the run fails, aborts the coordinator, which releases every
@@ -220,19 +221,17 @@ class GangPool(TaskPool):
         return self.finished == len(self.workers)
 
     def where(self, call: Call) -> str:
-        if call.context[0] != "finish":
+        if call.context[0] != "finish":  # the worker's own description names its node
             member = self.workers.index(call.worker) if call.worker in self.workers else "?"
             return f" (gang member {member} of {len(self.workers)})"
-        if call.context[0] == "finish":
-            import ray
+        import ray
 
-            member = call.context[1]
-            try:
-                node = ray.get(self.node_refs[member], timeout=5)
-            except Exception:  # the member died: its node is what we cannot know
-                node = "unknown"
-            return f" (gang member {member} of {len(self.workers)} on node {node})"
-        return ""
+        member = call.context[1]
+        try:
+            node = ray.get(self.node_refs[member], timeout=5)
+        except Exception:  # the member died: its node is what we cannot know
+            node = "unknown"
+        return f" (gang member {member} of {len(self.workers)} on node {node})"
 
     def abort(self, reason: str) -> None:
         for coordinator in self.helpers:
