@@ -124,6 +124,11 @@ def _run_ray_pipeline(options: argparse.Namespace) -> int:
         log_dir = pathlib.Path(options.log_dir or pathlib.Path("logs") / name_probe["name"])
         document = json.loads(native().check_pipeline_file(options.pipeline, options.sets,
                                                            str(log_dir)))
+        if options.overwrite:
+            # As the binary's --overwrite: the output folders are emptied first (never one
+            # holding the file, the log folder or an input); the executor then clears the
+            # log folder's markers, fingerprint, stats.json and errors.jsonl.
+            native().clear_pipeline_outputs(options.pipeline, options.sets, str(log_dir))
     except ValueError as error:
         return _report_config_error(error)
     config = document["executor"]["config"]
@@ -137,12 +142,11 @@ def _run_ray_pipeline(options: argparse.Namespace) -> int:
     except OSError:
         earlier_stats = None
     try:
-        if options.overwrite:
-            raise RuntimeError("--overwrite is not supported with executor type 'ray' yet; "
-                               "delete the output folders, or run with type local")
         # The executor keeps the log folder as the binary does: completion markers (a
-        # rerun resumes) and the run's stats, which this record completes below.
-        executor = _ray_executor({**config, "log_dir": str(log_dir)})
+        # rerun resumes, unless --overwrite) and the run's stats, which this record
+        # completes below.
+        executor = _ray_executor({**config, "log_dir": str(log_dir),
+                                  "overwrite": bool(options.overwrite)})
         from curate.pipeline import Pipeline
 
         pipeline = Pipeline(name=document["name"], description=document.get("description"),
@@ -171,8 +175,9 @@ def _run_ray_pipeline(options: argparse.Namespace) -> int:
     if not options.quiet:
         word = "finished" if status == native().EXIT_SUCCESS else (
             "INTERRUPTED" if record["interrupted"] else "FAILED")
+        bad = (record.get("bad_records") or {}).get("total", 0)
         print(f"{word} in {record['wall_time_s']:.2f}s on Ray; {len(outputs)} output tasks; "
-              f"stats: {stats_path}", flush=True)
+              f"bad records: {bad}; stats: {stats_path}", flush=True)
     if error is not None:
         print(f"curate: {error}", file=sys.stderr, flush=True)
     return status

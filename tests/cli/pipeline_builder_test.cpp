@@ -140,6 +140,29 @@ TEST_F(PipelineBuilderTest, AppliesCompositeOverridesToTheLastSubStageAndSubStag
   EXPECT_TRUE(stages[1]->stage_spec().is_fanout_stage());
 }
 
+TEST_F(PipelineBuilderTest, ExactDuplicatesOverridesReachItsShuffleNotItsRemovalListWriter) {
+  const std::string reader = "name: built\nstages:\n  - stage: jsonl_reader\n    params: {paths: " +
+                             (dir_ / "in").string() + ", add_dedup_id: true}\n";
+  const Pipeline pipeline = build_pipeline(load(reader + R"(  - stage: exact_duplicates
+    name: dups
+    params: {removal_list_dir: removed, num_partitions: 3}
+    num_workers: 3
+    stage_spec: {ray_remote_args: {max_restarts: 1}}
+    sub_stages:
+      removal_list_writer: {num_workers: 1}
+)"),
+                                           registry_);
+  const auto stages = pipeline.build();
+  ASSERT_EQ(stages.size(), 4u);
+  EXPECT_EQ(stages[2]->name(), "dups");
+  EXPECT_EQ(stages[2]->num_workers(), 3);
+  EXPECT_TRUE(stages[2]->stage_spec().is_shuffle_stage());  // merged with the stage's own
+  EXPECT_EQ(stages[2]->stage_spec().to_json()["ray_remote_args"], json({{"max_restarts", 1}}));
+  EXPECT_EQ(stages[3]->name(), "removal_list_writer");
+  EXPECT_EQ(stages[3]->num_workers(), 1);
+  EXPECT_FALSE(stages[3]->stage_spec().to_json().contains("ray_remote_args"));
+}
+
 TEST_F(PipelineBuilderTest, RejectsUnknownSubStagesAndSubStagesOnPlainStages) {
   EXPECT_THAT(build_error(yaml_of("    sub_stages: {jsonl_raeder: {num_workers: 2}}\n", "")),
               AllOf(HasSubstr("pipeline.yaml:5"), HasSubstr("no sub-stage 'jsonl_raeder'"),

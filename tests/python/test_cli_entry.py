@@ -82,3 +82,23 @@ def test_a_ray_workflow_file_is_checked_with_lines_before_ray_is_asked(tmp_path)
     assert done.returncode == 2, done.stderr
     assert "dedup.yaml:5" in done.stderr
     assert "unknown config key 'num_cpus' for type 'ray'" in done.stderr
+
+
+def test_curate_run_overwrite_with_type_ray_refuses_what_type_local_refuses(tmp_path):
+    corpus = write_corpus(tmp_path / "data" / "corpus", word_documents(4))
+    # The output folder holds the input: neither executor type may empty it (type ray is
+    # refused before Ray is asked for anything).
+    messages = {}
+    for kind in ("local", "ray"):
+        path = tmp_path / f"{kind}.yaml"
+        out = tmp_path / "data"
+        path.write_text(f"name: copy\nexecutor: {{type: {kind}}}\nstages:\n"
+                        f"  - stage: jsonl_reader\n    params: {{paths: {corpus}}}\n"
+                        f"  - stage: jsonl_writer\n    params: {{output_dir: {out}}}\n")
+        done = _python_curate("run", str(path), "--overwrite", "--log-dir",
+                              str(tmp_path / "logs"))
+        assert done.returncode == 2, done.stdout + done.stderr
+        messages[kind] = done.stderr
+    assert "--overwrite would delete" in messages["ray"] and str(corpus) in messages["ray"]
+    assert messages["ray"] == messages["local"]
+    assert (corpus / "part-00.jsonl").exists()

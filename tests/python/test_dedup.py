@@ -74,3 +74,24 @@ def test_mistakes_raise_value_error_with_the_engine_message(tmp_path: Path) -> N
     with pytest.raises(ValueError, match="does not exist|missing"):
         ExactDeduplicationWorkflow(output_path=str(tmp_path / "o"),
                                    input_path=str(tmp_path / "missing")).run()
+
+
+def test_with_on_exact_duplicates_reaches_its_shuffle_not_its_writer(tmp_path: Path) -> None:
+    from curate._native import native
+    from curate.backends.local import pipeline_document
+    from curate.stages._engine import EngineStage
+    from curate.stages.text.io.reader import JsonlReader
+
+    stage = EngineStage("exact_duplicates", {"removal_list_dir": str(tmp_path / "removed"),
+                                             "num_partitions": 3}).with_(
+        name="dups", num_workers=3, stage_spec={"ray_remote_args": {"max_restarts": 1}})
+    document, python_stages = pipeline_document(
+        "p", None, [JsonlReader(str(_corpus(tmp_path / "in")), add_dedup_id=True), stage],
+        {"type": "local"})
+    built = {s.name: s for s in native().build_stages(document, python_stages)}
+    assert list(built) == ["file_partitioning", "jsonl_reader", "dups", "removal_list_writer"]
+    assert built["dups"].num_workers == 3
+    assert json.loads(built["dups"].spec_json()) == {
+        "is_shuffle_stage": True, "ray_remote_args": {"max_restarts": 1}}
+    assert built["removal_list_writer"].num_workers is None
+    assert json.loads(built["removal_list_writer"].spec_json()) == {}

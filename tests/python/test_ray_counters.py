@@ -1,14 +1,16 @@
 """How the RayExecutor's driver keeps the counters of actors that die (no Ray cluster).
 
 Workflow runs (``_execute_native``) merge every actor's stage counters into the driver's
-stages. Each call's report carries the counters its process has so far, so when a process
-dies its finished calls still count (the lost call is redone by the restarted process,
-which counts from zero).
+stages (pipeline runs too: the readers' bad records). Each call's report carries the
+counters its process has so far, kept by process id, so when a process dies its finished
+calls still count beside those of the process Ray restarted in its place (the lost call is
+redone there).
 """
 
 from __future__ import annotations
 
 from curate.backends.ray import RayExecutor
+from curate.backends.ray import executor as executor_module
 from curate.backends.ray._plan import StagePlan
 from curate.backends.ray._pool import TaskPool
 from curate.backends.ray._workers import Call, Work, Worker
@@ -57,7 +59,7 @@ class _Ray:
         self.killed.append(actor)
 
 
-def _pool_with_a_busy_worker(counters: list | None) -> tuple[TaskPool, Worker, Call]:
+def _pool_with_a_busy_worker(counters: dict) -> tuple[TaskPool, Worker, Call]:
     pool = TaskPool(StagePlan(0, "minhash", 1.0, 0.0, 1, max_restarts=1), 1)
     worker = Worker(_Handle(), 0, "node-1", counters=counters)
     pool.add(worker)
@@ -66,17 +68,26 @@ def _pool_with_a_busy_worker(counters: list | None) -> tuple[TaskPool, Worker, C
     return pool, worker, Call("ref", worker, ("process", Work("bundle", 0, 3), []))
 
 
-def test_a_lost_actor_s_last_counters_are_merged_and_its_restart_counts_afresh():
-    pool, worker, call = _pool_with_a_busy_worker(['{"documents": 7}', None])
-    minhash, writer = _Stage(), _Stage()
-    RayExecutor()._lost(pool, call, RuntimeError("killed"), [minhash, writer])
-    assert minhash.merged == ['{"documents": 7}'] and writer.merged == []
-    assert worker.counters is None  # the restarted process reports its own from zero
+class _DeadActor(Exception):
+    pass
+
+
+def test_a_lost_process_s_last_counters_are_merged_with_its_replacement_s():
+    # Process 111 reported 7 documents, then died during its next call.
+    pool, worker, call = _pool_with_a_busy_worker({111: ['{"documents": 7}', None]})
+    RayExecutor()._lost(pool, call, _DeadActor("killed"))
     assert list(pool.queued) == [Work("bundle", 0, 3)]  # the lost call is redone
+    # Its replacement, process 222, redid it and counted 3 more; its teardown answers.
+    minhash, writer = _Stage(), _Stage()
+    executor_module._merge_worker_counters(
+        [minhash, writer], worker, {"pid": 222, "counters": ['{"documents": 3}', "{}"]})
+    assert sorted(minhash.merged) == ['{"documents": 3}', '{"documents": 7}']
+    assert writer.merged == ["{}"]
+    assert worker.counters == {}  # merged once
 
 
 def test_actors_that_do_not_answer_their_teardown_give_their_last_counters():
-    pool, worker, _ = _pool_with_a_busy_worker(['{"documents": 5}'])
+    pool, worker, _ = _pool_with_a_busy_worker({111: ['{"documents": 5}']})
     stage, ray = _Stage(), _Ray()
     RayExecutor()._teardown(ray, [pool], [[stage]])
     assert stage.merged == ['{"documents": 5}']

@@ -276,6 +276,25 @@ def test_a_failing_engine_stage_names_itself_and_the_record(cluster, tmp_path):
         pipeline.run(RayExecutor())
 
 
+def test_stats_json_counts_bad_records_as_curate_run_does(cluster, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    corpus = tmp_path / "bad"
+    corpus.mkdir()
+    (corpus / "part-00.jsonl").write_text('{"text": "fine"}\n{"text": \n{"text": "also"}\n')
+    logs = tmp_path / "logs"
+    Pipeline("bad_lines", stages=[JsonlReader(str(corpus)),
+                                  JsonlWriter(str(tmp_path / "out"))]).run(
+        RayExecutor({"log_dir": str(logs)}))
+    stats = json.loads((logs / "stats.json").read_text())
+    assert stats["bad_records"] == {"total": 1, "by_reason": {"not_a_json_object": 1},
+                                    "errors_file": str(logs / "errors.jsonl")}
+    # The reader's actor appended it to the log folder's errors.jsonl, with file and line.
+    assert [json.loads(line) for line in (logs / "errors.jsonl").read_text().splitlines()] == \
+        [{"file": str(corpus / "part-00.jsonl"), "line": 2, "reason": "not_a_json_object"}]
+    assert [r["text"] for r in read_jsonl_folder(tmp_path / "out")] == ["fine", "also"]
+
+
 def test_a_ray_the_executor_starts_is_shut_down(cluster, ray_corpus, tmp_path):
     # In a process of its own: a local Ray started and stopped in this one leaves state
     # behind that breaks later actors of the module's cluster in the same process.

@@ -238,7 +238,7 @@ def test_curate_run_type_ray_gives_the_records_of_type_local(connected, tmp_path
     done = _curate("run", str(on_ray), "--log-dir", str(tmp_path / "logs_ray"),
                    env={"RAY_ADDRESS": connected.address})
     assert done.returncode == 0, done.stderr
-    assert "finished" in done.stdout
+    assert "finished" in done.stdout and "bad records: 0;" in done.stdout
     key = lambda record: json.dumps(record, sort_keys=True)  # noqa: E731
     expected = sorted(read_jsonl_folder(tmp_path / "out_local"), key=key)
     assert len(expected) == 31
@@ -258,6 +258,84 @@ def test_curate_run_type_ray_checks_the_config_with_line_numbers(tmp_path):
     assert "did you mean 'address'" in done.stderr
     assert "config key 'ignore_head_node' of type 'ray' must be boolean, not 3" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _damaged_corpus(folder: pathlib.Path) -> pathlib.Path:
+    """Two files of good lines, with a malformed line in one and a record without text in
+    the other."""
+    folder.mkdir(parents=True)
+    good = [json.dumps({"text": f"document number {i}", "n": i}) for i in range(8)]
+    (folder / "part-00.jsonl").write_text("\n".join(good[:4] + ['{"text": ', good[4]]) + "\n")
+    (folder / "part-01.jsonl").write_text("\n".join(good[5:7] + ['{"id": 3}', good[7]]) + "\n")
+    return folder
+
+
+def _copy_yaml(path: pathlib.Path, corpus: pathlib.Path, out: pathlib.Path,
+               executor: str) -> pathlib.Path:
+    path.write_text(f"""name: copy_{path.stem}
+executor: {executor}
+stages:
+  - stage: jsonl_reader
+    params: {{paths: {corpus}, files_per_partition: 1}}
+  - stage: jsonl_writer
+    params: {{output_dir: {out}}}
+""")
+    return path
+
+
+def _errors_lines(log_dir: pathlib.Path) -> list[dict]:
+    lines = (log_dir / "errors.jsonl").read_text().splitlines()
+    return sorted((json.loads(line) for line in lines), key=lambda r: (r["file"], r["line"]))
+
+
+def test_curate_run_type_ray_writes_the_bad_records_of_type_local(connected, tmp_path):
+    corpus = _damaged_corpus(tmp_path / "corpus")
+    for kind in ("local", "ray"):
+        executor = "{type: local}" if kind == "local" else "{type: ray}"
+        path = _copy_yaml(tmp_path / f"{kind}.yaml", corpus, tmp_path / f"out_{kind}", executor)
+        done = _curate("run", str(path), "--log-dir", str(tmp_path / f"logs_{kind}"),
+                       env={"RAY_ADDRESS": connected.address})
+        assert done.returncode == 0, done.stderr
+        assert "bad records: 2;" in done.stdout, done.stdout  # the binary's summary line
+    local = json.loads((tmp_path / "logs_local" / "stats.json").read_text())["bad_records"]
+    on_ray = json.loads((tmp_path / "logs_ray" / "stats.json").read_text())["bad_records"]
+    assert local == {"total": 2, "by_reason": {"not_a_json_object": 1, "missing_text_field": 1},
+                     "errors_file": str(tmp_path / "logs_local" / "errors.jsonl")}
+    assert on_ray == {**local, "errors_file": str(tmp_path / "logs_ray" / "errors.jsonl")}
+    # The same records, each once, with file and line, as the local run wrote them.
+    assert _errors_lines(tmp_path / "logs_ray") == _errors_lines(tmp_path / "logs_local") == [
+        {"file": str(corpus / "part-00.jsonl"), "line": 5, "reason": "not_a_json_object"},
+        {"file": str(corpus / "part-01.jsonl"), "line": 3, "reason": "missing_text_field"}]
+    # Every good line is kept.
+    assert sorted(r["n"] for r in read_jsonl_folder(tmp_path / "out_ray")) == list(range(8))
+    assert read_jsonl_folder(tmp_path / "out_ray") == read_jsonl_folder(tmp_path / "out_local")
+
+
+def test_curate_run_overwrite_with_type_ray_starts_over_as_type_local_does(connected, tmp_path):
+    corpus = _damaged_corpus(tmp_path / "corpus")
+    out, logs = tmp_path / "out", tmp_path / "logs"
+    path = _copy_yaml(tmp_path / "ray.yaml", corpus, out, "{type: ray}")
+    env = {"RAY_ADDRESS": connected.address}
+
+    def run(*extra: str) -> dict:
+        done = _curate("run", str(path), "--quiet", "--log-dir", str(logs), *extra, env=env)
+        assert done.returncode == 0, done.stderr
+        return json.loads((logs / "stats.json").read_text())
+
+    first = run()
+    written = sorted(p.name for p in out.glob("*.jsonl"))
+    assert first["source_tasks"] == {"total": 2, "complete": 2}
+    # Without --overwrite a rerun resumes: every source task is skipped.
+    assert run()["resume"]["source_tasks_skipped"] == 2
+    (out / "stale.jsonl").write_text('{"text": "from another run"}\n')
+    again = run("--overwrite")
+    # The output folder was emptied and the markers forgotten: everything ran again, once.
+    assert sorted(p.name for p in out.glob("*.jsonl")) == written
+    assert again["resume"]["previously_completed"] == 0
+    assert again["resume"]["source_tasks_skipped"] == 0
+    assert again["source_tasks"] == {"total": 2, "complete": 2}
+    assert sorted(r["n"] for r in read_jsonl_folder(out)) == list(range(8))
+    assert again["bad_records"]["total"] == 2 and len(_errors_lines(logs)) == 2
 
 
 def _removal_records(output: pathlib.Path) -> list[str]:

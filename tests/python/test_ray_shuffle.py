@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import random
+import re
+import signal
+import time
 
 import pytest
 
@@ -117,3 +121,105 @@ def test_order_keys_follow_the_local_executors_rule():
     keys = [order_index(1), a + order_index(7), b, a, order_index(0), a + order_index(256)]
     assert sorted(keys) == [order_index(0), a, a + order_index(7), a + order_index(256), b,
                             order_index(1)]
+
+
+def _slow_exact(corpus: pathlib.Path, out: pathlib.Path, calls: pathlib.Path,
+                **overrides) -> Pipeline:
+    """The exact-duplicates pipeline with a slow pass-through before the shuffle, so that
+    its route phase lasts seconds (20 batches, 0.25 s each)."""
+    from test_ray_executor import PidRecorder
+
+    pipeline = _exact(corpus, out, **overrides)
+    pipeline.stages.insert(1, PidRecorder(str(calls), delay_s=0.25))
+    return pipeline
+
+
+def _kill_a_shuffle_actor_mid_route(calls: pathlib.Path, known: set) -> int:
+    """Once some batches were routed, stop a shuffle actor of the run (so that the driver
+    gives it a route call it cannot answer), then kill it; return its pid."""
+    from ray._private import state
+
+    deadline = time.monotonic() + 60
+    while len(list(calls.glob("call-*"))) < 4:
+        assert time.monotonic() < deadline, "the slow stage never ran"
+        time.sleep(0.05)
+    shufflers = [info for actor_id, info in state.actors().items() if actor_id not in known
+                 and info["ActorClassName"] == "ShuffleActor" and info["State"] == "ALIVE"]
+    assert shufflers, "no shuffle actor is alive"
+    pid = shufflers[0]["Pid"]
+    os.kill(pid, signal.SIGSTOP)
+    time.sleep(1.5)  # the next bundle's route call waits on the stopped process
+    os.kill(pid, signal.SIGKILL)
+    return pid
+
+
+def test_a_shuffle_actor_killed_mid_route_is_restarted_and_its_route_redone(  # noqa: F811
+        cluster, dup_corpus, tmp_path):
+    from ray._private import state
+
+    from curate.backends.ray import RayExecutor
+    from test_ray_executor import _run_in_thread
+
+    _exact(dup_corpus, tmp_path / "local").run(LocalExecutor())
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    known = set(state.actors())
+    # The composite's stage_spec reaches its shuffle stage: only that one may restart.
+    executor = RayExecutor()
+    restartable = {"stage_spec": {"ray_remote_args": {"max_restarts": 1}}}
+    thread, result = _run_in_thread(
+        _slow_exact(dup_corpus, tmp_path / "ray", calls, **restartable), executor)
+    killed = _kill_a_shuffle_actor_mid_route(calls, known)
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the run hangs after its shuffle actor was killed"
+    assert "error" not in result, result.get("error")
+    restarted = [info for actor_id, info in state.actors().items() if actor_id not in known
+                 and info["ActorClassName"] == "ShuffleActor" and info["NumRestarts"] == 1]
+    assert len(restarted) == 1 and restarted[0]["Pid"] != killed
+    # The same removal list, byte for byte, as the LocalExecutor's: nothing lost or doubled.
+    assert _files(tmp_path / "ray") == _files(tmp_path / "local")
+    assert sorted(read_jsonl_folder(tmp_path / "ray"), key=lambda r: r["id"]) == \
+        _expected_removals(dup_corpus)
+    shuffle = next(s for s in executor.last_run_stats["stages"]
+                   if s["name"] == "exact_duplicates")
+    # Every input routed once in the stats (the lost call's report never came), by two
+    # processes: the killed one and its restart.
+    assert (shuffle["tasks_in"], shuffle["documents_in"], shuffle["instances"]) == (20, 300, 2)
+    # Counted as the LocalExecutor counts it: documents routed in, removal records out.
+    assert shuffle["documents_out"] == len(_expected_removals(dup_corpus))
+    assert shuffle["calls"] > 5 and shuffle["process_time_s"] > 0  # routes and 5 reduces
+
+
+def test_a_shuffle_actor_killed_without_restarts_fails_the_run_naming_it(  # noqa: F811
+        cluster, dup_corpus, tmp_path):
+    from ray._private import state
+
+    from curate.backends.ray import RayExecutor
+    from test_ray_executor import _run_in_thread
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    known = set(state.actors())
+    thread, result = _run_in_thread(_slow_exact(dup_corpus, tmp_path / "ray", calls),
+                                    RayExecutor())
+    _kill_a_shuffle_actor_mid_route(calls, known)
+    killed_at = time.monotonic()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the run hangs after its shuffle actor was killed"
+    error = result.get("error")
+    assert isinstance(error, RuntimeError), error
+    assert re.search(r"stage 'exact_duplicates' lost actor exact_duplicates-\d \(Ray actor "
+                     r"\w+\) on node \w+: the actor's process died .*max_restarts", str(error)), \
+        str(error)
+    assert result["done"] - killed_at < 15
+    alive = [info for actor_id, info in state.actors().items()
+             if actor_id not in known and info["State"] != "DEAD"]
+    deadline = time.monotonic() + 20
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [info for actor_id, info in state.actors().items()
+                 if actor_id not in known and info["State"] != "DEAD"]
+    assert not alive, alive
+    _exact(dup_corpus, tmp_path / "again").run(RayExecutor())  # the cluster is whole
+    assert sorted(read_jsonl_folder(tmp_path / "again"), key=lambda r: r["id"]) == \
+        _expected_removals(dup_corpus)

@@ -129,7 +129,10 @@ StagePtr apply_overrides(const StageEntry& entry, StagePtr stage, const Pipeline
     merged[name] = spec;
   }
   if (!entry.overrides.empty() && !names.empty()) {
-    merged[names.back()] = entry.overrides.overlaid_with(merged[names.back()]);
+    // The entry's own overrides go to the sub-stage doing the composite's work.
+    const std::string& primary =
+        names.at(std::min(composite->primary_sub_stage(), names.size() - 1));
+    merged[primary] = entry.overrides.overlaid_with(merged[primary]);
   }
   if (merged.empty()) return stage;
   try {

@@ -20,9 +20,10 @@
 //         file_partitioning: {num_workers: 1}   # keyed by the sub-stage's own name
 //
 // On a composite stage (jsonl_reader = file_partitioning + jsonl_reader) the top-level
-// `name`, `resources`, `batch_size`, `num_workers` and `stage_spec` apply to its last
-// sub-stage (the one that does the work and whose output the composite stands for);
-// `sub_stages` reaches any sub-stage, and wins where both set a field.
+// `name`, `resources`, `batch_size`, `num_workers` and `stage_spec` apply to the sub-stage
+// that does its work (`CompositeStage::primary_sub_stage`: the reader's jsonl_reader,
+// exact_duplicates' shuffle rather than its removal-list writer); `sub_stages` reaches
+// any sub-stage, and wins where both set a field.
 //
 // Anywhere in the file, a mapping `{include: PATH}` is replaced by the YAML content of
 // PATH, relative to the including file. Other relative paths (params) are relative to the

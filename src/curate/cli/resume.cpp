@@ -41,6 +41,9 @@ class ResumeSourceStage final : public ProcessingStage {
   }
   void setup(const WorkerMetadata& worker) override { inner_->setup(worker); }
   void teardown() override { inner_->teardown(); }
+  // A reader's bad-record counts, which a Ray actor sends back at its teardown.
+  nlohmann::json counters() const override { return inner_->counters(); }
+  void merge_counters(const nlohmann::json& counters) override { inner_->merge_counters(counters); }
 
   std::vector<TaskPtr> process(TaskPtr task) override { return process_batch({std::move(task)}); }
 

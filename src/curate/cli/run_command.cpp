@@ -3,15 +3,16 @@
 #include "curate/backends/interrupt_watcher.hpp"
 #include "curate/backends/logging.hpp"
 #include "curate/backends/mpi/mpi_session.hpp"
+#include "curate/cli/bad_records.hpp"
 #include "curate/cli/commands.hpp"
 #include "curate/cli/config_error.hpp"
 #include "curate/cli/config_errors.hpp"
+#include "curate/cli/overwrite.hpp"
 #include "curate/cli/pipeline_builder.hpp"
 #include "curate/cli/progress_reporter.hpp"
 #include "curate/cli/resume.hpp"
 #include "curate/cli/run_log.hpp"
 #include "curate/cli/workflow_file.hpp"
-#include "curate/io/jsonl_reader_stage.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/sinks/sink.h>
@@ -25,46 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-// What --overwrite must never delete: the pipeline file, the log folder, the inputs.
-std::vector<fs::path> protected_paths(const RunOptions& options, const PipelineConfig& config,
-                                      const fs::path& log_dir) {
-  std::vector<fs::path> keep = {options.pipeline_file, log_dir};
-  for (const StageEntry& entry : config.stages) {
-    const auto paths = entry.params.find("paths");
-    if (paths == entry.params.end()) continue;
-    if (paths->is_string()) keep.emplace_back(paths->get<std::string>());
-    if (!paths->is_array()) continue;
-    for (const json& path : *paths) {
-      if (path.is_string()) keep.emplace_back(path.get<std::string>());
-    }
-  }
-  return keep;
-}
-
-std::vector<std::shared_ptr<io::BadRecordSink>> bad_record_sinks(
-    const std::vector<StagePtr>& stages) {
-  std::vector<std::shared_ptr<io::BadRecordSink>> sinks;
-  for (const StagePtr& stage : stages) {
-    if (const auto* reader = dynamic_cast<const io::JsonlReaderStage*>(stage.get())) {
-      sinks.push_back(reader->bad_record_sink());
-    }
-  }
-  return sinks;
-}
-
-json bad_records_json(const std::vector<std::shared_ptr<io::BadRecordSink>>& sinks,
-                      const RunLog& log) {
-  std::uint64_t total = 0;
-  json by_reason = json::object();
-  for (const auto& sink : sinks) {
-    total += sink->total();
-    for (const auto& [reason, count] : sink->counts()) {
-      by_reason[reason] = by_reason.value(reason, std::uint64_t{0}) + count;
-    }
-  }
-  return {{"total", total}, {"by_reason", by_reason}, {"errors_file", log.errors_path().string()}};
-}
 
 // The completion stage is the CLI's bookkeeping, not the user's pipeline.
 backends::RunStats without_completion_stage(backends::RunStats stats) {
@@ -148,9 +109,7 @@ int run_command(const RunOptions& options, CliContext& context) {
   const std::string fingerprint = pipeline_fingerprint(config);
   if (driver) {
     if (options.overwrite) {
-      const auto keep = protected_paths(options, config, log_dir);
-      for (const fs::path& folder : output_folders(config, registry))
-        clear_output_folder(folder, keep);
+      clear_outputs_for_overwrite(config, registry, options.pipeline_file, log_dir);
     }
     log.prepare(fingerprint, config.document, options.overwrite);
   }
@@ -215,7 +174,7 @@ int run_command(const RunOptions& options, CliContext& context) {
   if (status != kExitSuccess) record["error"] = error;
   record["source_tasks"] = {{"total", source_total}, {"complete", source_complete}};
   record["log_dir"] = log_dir.string();
-  record["bad_records"] = bad_records_json(sinks, log);
+  record["bad_records"] = bad_records_json(sinks, log.errors_path());
   record["resume"] = {{"enabled", resumable},
                       {"previously_completed", ledger->previously_completed()},
                       {"source_tasks_skipped", ledger->skipped()},

@@ -45,6 +45,11 @@ std::vector<StagePtr> CompositeStage::expand() const {
   return stages;
 }
 
+std::size_t CompositeStage::primary_sub_stage() const {
+  const std::size_t count = decompose().size();
+  return count == 0 ? 0 : count - 1;
+}
+
 std::vector<TaskPtr> CompositeStage::process(TaskPtr) {
   throw std::logic_error(fmt::format(
       "composite stage '{}' cannot process tasks; build the pipeline to decompose it", name()));

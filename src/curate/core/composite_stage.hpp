@@ -2,6 +2,7 @@
 
 #include "curate/core/processing_stage.hpp"
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +15,13 @@ class CompositeStage : public ProcessingStage {
  public:
   /// Return the sub-stages, in order. Called once per `Pipeline::build`.
   virtual std::vector<StagePtr> decompose() const = 0;
+
+  /// Return the position in `decompose()`'s list of the sub-stage that does the
+  /// composite's work and that the composite's own overrides (a pipeline entry's `name`,
+  /// `resources`, `batch_size`, `num_workers`, `stage_spec`; `with_` in Python) apply to.
+  /// The default is the last sub-stage (a reader's reading stage). Called on the driver
+  /// while a pipeline is built.
+  virtual std::size_t primary_sub_stage() const;
 
   /// Return a copy whose sub-stages named in `overrides` get those overrides at
   /// expansion (the composite analogue of `with_`).

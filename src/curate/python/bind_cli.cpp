@@ -4,6 +4,7 @@
 #include "curate/cli/app.hpp"
 #include "curate/cli/config_error.hpp"
 #include "curate/cli/config_errors.hpp"
+#include "curate/cli/overwrite.hpp"
 #include "curate/cli/pipeline_builder.hpp"
 #include "curate/cli/pipeline_config.hpp"
 #include "curate/cli/stage_catalogue.hpp"
@@ -63,6 +64,20 @@ bool has_param(const StageRegistration& registration, const std::string& name) {
                      [&](const StageParamInfo& param) { return param.name == name; });
 }
 
+// Give `log_dir` to every stage of `document` that takes one and leaves it unset (entries
+// the catalogue does not know, such as python_stage, have none).
+void give_log_dir(json& document, const std::string& log_dir, const StageRegistry& registry) {
+  for (json& entry : document["stages"]) {
+    json& params = entry["params"];
+    if (params.is_null()) params = json::object();
+    const std::string stage = entry.at("stage").get<std::string>();
+    if (!log_dir.empty() && registry.contains(stage) && has_param(registry.get(stage), "log_dir") &&
+        (!params.contains("log_dir") || params["log_dir"].is_null())) {
+      params["log_dir"] = log_dir;
+    }
+  }
+}
+
 // Check a pipeline file exactly as `curate run` does (every mistake at once, with file
 // and line; ConfigError) and return its resolved document with the executor config
 // merged and `log_dir` given to every stage that takes one and leaves it unset.
@@ -78,16 +93,25 @@ std::string check_pipeline_file(const std::string& file, const std::vector<std::
   document["name"] = config.name;
   document["description"] = config.description;
   document["executor"] = {{"type", config.executor.type}, {"config", executor_config}};
-  for (json& entry : document["stages"]) {
-    json& params = entry["params"];
-    if (params.is_null()) params = json::object();
-    if (!log_dir.empty() &&
-        has_param(registry.get(entry.at("stage").get<std::string>()), "log_dir") &&
-        (!params.contains("log_dir") || params["log_dir"].is_null())) {
-      params["log_dir"] = log_dir;
-    }
-  }
+  give_log_dir(document, log_dir, registry);
   return document.dump();
+}
+
+// Return a pipeline document (Pipeline.run's) with `log_dir` given to every stage that
+// takes one and leaves it unset, as `curate run --log-dir` gives it: the RayExecutor's
+// readers then append their bad records to the log folder's errors.jsonl.
+std::string document_with_log_dir(const std::string& text, const std::string& log_dir) {
+  json document = json::parse(text);
+  give_log_dir(document, log_dir, cli::make_stage_catalogue());
+  return document.dump();
+}
+
+// Delete the contents of the output folders of a pipeline file, as `curate run
+// --overwrite` does before it runs (ConfigError for a folder that must not go).
+void clear_pipeline_outputs(const std::string& file, const std::vector<std::string>& sets,
+                            const std::string& log_dir) {
+  const cli::PipelineConfig config = cli::load_pipeline_config(file, sets);
+  cli::clear_outputs_for_overwrite(config, cli::make_stage_catalogue(), file, log_dir);
 }
 
 // Check a workflow file as `curate run` does (ConfigError naming file and line) and return
@@ -118,6 +142,12 @@ void bind_cli(nb::module_& m) {
   m.def("check_pipeline_file", &check_pipeline_file, nb::arg("file"), nb::arg("sets"),
         nb::arg("log_dir"),
         "Check a pipeline file as `curate run` does; return its resolved document (JSON).");
+  m.def("document_with_log_dir", &document_with_log_dir, nb::arg("document"), nb::arg("log_dir"),
+        "Return a pipeline document with log_dir given to the stages that take one.");
+  m.def("clear_pipeline_outputs", &clear_pipeline_outputs, nb::arg("file"), nb::arg("sets"),
+        nb::arg("log_dir"),
+        "Delete the contents of a pipeline file's output folders, as `curate run "
+        "--overwrite` does.");
   m.def("check_workflow_file", &check_workflow_file, nb::arg("file"),
         "Check a workflow file as `curate run` does; return its document (JSON).");
   m.attr("EXIT_SUCCESS") = cli::kExitSuccess;

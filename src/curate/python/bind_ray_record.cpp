@@ -4,6 +4,7 @@
 // node. Thin: the Ray driver and actors call these; the logic is the CLI's and backends'.
 #include "curate/backends/logging.hpp"
 #include "curate/backends/run_stats.hpp"
+#include "curate/cli/bad_records.hpp"
 #include "curate/cli/pipeline_config.hpp"
 #include "curate/cli/progress_reporter.hpp"
 #include "curate/cli/resume.hpp"
@@ -122,6 +123,16 @@ void bind_ray_record(nb::module_& m) {
       },
       nb::arg("log_dir"), nb::arg("document"), nb::arg("overwrite") = false,
       "Get a log folder ready as `curate run` does; return (markers folder, fingerprint).");
+  m.def(
+      "bad_records_section",
+      [](const std::vector<StagePtr>& stages, const std::string& log_dir) {
+        return cli::bad_records_json(cli::bad_record_sinks(stages),
+                                     cli::RunLog(log_dir).errors_path())
+            .dump();
+      },
+      nb::arg("stages"), nb::arg("log_dir"),
+      "Return stats.json's bad_records section (JSON) of the JSONL readers among `stages`, "
+      "as `curate run` writes it.");
   m.def(
       "write_run_stats",
       [](const std::string& log_dir, const std::string& record) {

@@ -156,6 +156,9 @@ void bind_tasks(nb::module_& m) {
       .def_prop_rw("dataset_name", &Task::dataset_name,
                    [](Task& task, std::string name) { task.set_dataset_name(std::move(name)); })
       .def_prop_ro("num_items", &Task::num_items)
+      .def_prop_ro(
+          "item_unit", [](const Task& task) { return std::string(task.item_unit()); },
+          "The unit num_items counts in (\"documents\", \"files\", ...; \"\" for none).")
       .def_prop_ro("type_name", &Task::type_name)
       .def("validate", &Task::validate)
       .def("metadata_json", [](const Task& task) { return task.metadata().dump(); })

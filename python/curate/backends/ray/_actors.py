@@ -182,9 +182,8 @@ class StageActor:
 
     ``settings``: ``worker`` (the name logs carry, "<stage>-<n>"), ``ordinal`` (n: a
     chain's logs name each stage's worker "<stage>-<n>"), ``log_level`` (the driver's
-    engine level), ``markers_dir`` (resume: the completion markers), ``resume_index`` (the
-    stage that skips completed source tasks) and ``report_counters`` (every report carries
-    the stages' counters). A restarted actor
+    engine level), ``markers_dir`` (resume: the completion markers) and ``resume_index``
+    (the stage that skips completed source tasks). A restarted actor
     (Ray's ``max_restarts``) is a new process that runs this again, and ``setup`` again
     before it processes anything.
     """
@@ -220,7 +219,6 @@ class StageActor:
         self._counters = self._chain_counters[0]
         self._set_up = False
         self._last_end: float | None = None
-        self._report_counters = bool(settings.get("report_counters"))
 
     def setup(self) -> str:
         """Call the stages' ``setup`` unless it ran in this process; return the node."""
@@ -245,8 +243,8 @@ class StageActor:
         counters of this call's work (see ``StageCounters.take``) with ``outputs``,
         ``part_sizes``, ``pid``, ``start``/``end`` (epoch seconds), ``decode_s``/``encode_s``
         (time spent turning bytes into tasks and back), ``idle_s`` (since the previous
-        call), ``skipped`` (source tasks skipped so far by this process) and, when the
-        settings ask for ``report_counters``, ``counters`` (see ``_stage_counters``)."""
+        call), ``skipped`` (source tasks skipped so far by this process) and ``counters``
+        (see ``_stage_counters``)."""
         end = time.time()
         report = self._counters.take()
         report.update(outputs=sum(len(piece) for piece in pieces),
@@ -255,8 +253,7 @@ class StageActor:
                       idle_s=max(0.0, begin - (self._last_end or begin)),
                       skipped=self._ledger.skipped if self._ledger is not None else 0)
         report.update(extra)
-        if self._report_counters:  # survives this process (see RayExecutor._lost)
-            report["counters"] = self._stage_counters()
+        report["counters"] = self._stage_counters()  # survives this process should it die
         self._last_end = end
         return report
 
@@ -379,13 +376,13 @@ class StageActor:
                       encode_s=head["encode_s"] if last else 0.0, idle_s=0.0, skipped=0)
         return report
 
-    def teardown(self) -> list:
-        """Call the stages' ``teardown`` once, if ``setup`` ran; return each stage's
-        counters (what the driver merges into its own stage objects), or None for a stage
-        without, one entry per stage of the actor."""
+    def teardown(self) -> dict:
+        """Call the stages' ``teardown`` once, if ``setup`` ran; return ``pid`` (this
+        process) and ``counters`` (``_stage_counters``: what the driver merges into its own
+        stage objects)."""
         if self._set_up:
             self._set_up = False
             for j, stage in enumerate(self._stages):
                 self._select(j)
                 stage.teardown()
-        return self._stage_counters()
+        return {"pid": os.getpid(), "counters": self._stage_counters()}

@@ -3,7 +3,8 @@
 Each member's stage gets, in ``setup``, a Gang (C++ ``PythonGang``) whose collectives
 call back into the member actor, which asks the gang's coordinator: a threaded actor
 that gathers one step's contributions from every member and hands each member what is
-addressed to it. Bytes of ``all_to_all`` travel member to member through the object
+addressed to it, pinned to member 0's node (so that ``ignore_head_node`` keeps it off the
+head as it keeps the members). Bytes of ``all_to_all`` travel member to member through the object
 store (the coordinator passes references only). Inputs go to whichever member is idle;
 at the end of input the driver calls ``finish`` on every member at once. A failing
 member, or the driver when the run fails, aborts the coordinator, which releases every
@@ -22,6 +23,7 @@ from curate.backends.ray._actors import (StageActor, cut, empty_report, order_in
                                          out_of_band, output_keys)
 from curate.backends.ray._plan import StagePlan
 from curate.backends.ray._pool import TaskPool, produced
+from curate.backends.ray._record import unit_of
 from curate.backends.ray._workers import Call
 
 _log = logging.getLogger("curate.ray")
@@ -103,6 +105,7 @@ class GangActor(StageActor):
 
         self._coordinator = coordinator
         self._member = index
+        self._gang_size = size
         # The callables live in the C++ stage (through its Gang): they must not reach back
         # to this actor or its stage, or the cycle would outlive the process unseen by
         # Python's garbage collector.
@@ -130,6 +133,21 @@ class GangActor(StageActor):
         self._set_up = True
         return self._node_id
 
+    def process(self, bundle: list, start: int = 0, stop: int | None = None,
+                parts: int = 1) -> tuple:
+        """Process inputs as a task stage's actor does; a failure also names the member and
+        aborts the gang (the others may be waiting for this member's collectives)."""
+        try:
+            return super().process(bundle, start, stop, parts)
+        except RuntimeError as error:
+            worker = f"(worker {self._worker}"
+            member = f"{worker}, gang member {self._member} of {self._gang_size}"
+            message = str(error)
+            message = message.replace(worker, member, 1) if worker in message else \
+                f"{message} ({member[1:]})"
+            self._coordinator.abort.remote(message)
+            raise RuntimeError(message) from error.__cause__
+
     def finish(self, parts: int = 1) -> tuple:
         """Call the stage's ``finish`` (collective over the gang); return (report, part 1,
         ..., part ``parts``) as ``process`` does. A failure aborts the gang and names
@@ -149,7 +167,8 @@ class GangActor(StageActor):
         pieces = cut(list(zip(keys, (out_of_band(native().task_to_bytes(t))
                                      for t in outputs))), parts)
         counted = {**empty_report(), "tasks_out": len(outputs),
-                   "items_out": sum(t.num_items for t in outputs)}
+                   "items_out": sum(t.num_items for t in outputs),
+                   "unit_out": unit_of(outputs)}
         return (self._report(begin, pieces, **counted), *pieces)
 
 
@@ -202,28 +221,50 @@ class GangPool(TaskPool):
         return self.finished == len(self.workers)
 
     def where(self, call: Call) -> str:
-        if call.context[0] == "finish":
-            import ray
+        if call.context[0] != "finish":  # the worker's own description names its node
+            member = self.workers.index(call.worker) if call.worker in self.workers else "?"
+            return f" (gang member {member} of {len(self.workers)})"
+        import ray
 
-            member = call.context[1]
-            try:
-                node = ray.get(self.node_refs[member], timeout=5)
-            except Exception:  # the member died: its node is what we cannot know
-                node = "unknown"
-            return f" (gang member {member} of {len(self.workers)} on node {node})"
-        return ""
+        member = call.context[1]
+        try:
+            node = ray.get(self.node_refs[member], timeout=5)
+        except Exception:  # the member died: its node is what we cannot know
+            node = "unknown"
+        return f" (gang member {member} of {len(self.workers)} on node {node})"
 
     def abort(self, reason: str) -> None:
         for coordinator in self.helpers:
             coordinator.abort.remote(reason)
 
 
+def coordinator_placement(plan: StagePlan) -> dict:
+    """Return the coordinator's scheduling options: the stage's own scheduling strategy
+    when its ray_remote_args give one (the members follow it too), else pinned to the node
+    of member 0 when the plan placed the members.
+
+    The coordinator asks for no CPU, so Ray would place it on any node, the head included,
+    which ``ignore_head_node`` keeps free of the run's actors (#1218): on a node of the
+    plan it stays among the nodes the run may use, and beside one of its members.
+    """
+    if "scheduling_strategy" in plan.options:
+        return {"scheduling_strategy": plan.options["scheduling_strategy"]}
+    if plan.nodes and plan.nodes[0] is not None:
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        return {"scheduling_strategy": NodeAffinitySchedulingStrategy(plan.nodes[0],
+                                                                      soft=False)}
+    return {}
+
+
 def gang_pool(ray, stage, plan: StagePlan) -> GangPool:
     """Return the pool of gang stage ``stage`` (``plan.workers`` members, to be added), with
-    its coordinator actor (no CPU of its own: it only waits)."""
+    its coordinator actor (no CPU of its own: it only waits), placed by
+    ``coordinator_placement``."""
     size = plan.workers
     # Named, so that the gang can be found in Ray's tools (`ray list actors`).
     name = f"curate_gang_{stage.name}_{uuid.uuid4().hex[:8]}"
     coordinator = ray.remote(GangCoordinator).options(
-        name=name, num_cpus=0, max_concurrency=size + 4).remote(stage.name, size)
+        name=name, num_cpus=0, max_concurrency=size + 4, **coordinator_placement(plan)).remote(
+        stage.name, size)
     return GangPool(plan, max(1, stage.batch_size), coordinator)

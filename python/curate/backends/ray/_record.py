@@ -22,11 +22,19 @@ _DOCUMENTS = "documents"
 _ITEMS = "items"
 
 
-def _merge_unit(seen: str, unit: str) -> str:
+def merge_unit(seen: str, unit: str) -> str:
     """The engine's rule (merge_unit_name): the first unit, kept while units agree."""
     if not unit or unit == seen:
         return seen
     return unit if not seen else _ITEMS
+
+
+def unit_of(tasks: list) -> str:
+    """Return the unit the items of engine ``tasks`` count in, by ``merge_unit``."""
+    unit = ""
+    for task in tasks:
+        unit = merge_unit(unit, task.item_unit)
+    return unit
 
 
 def _utc_now() -> str:
@@ -54,8 +62,8 @@ class _Stage:
     def add(self, report: dict) -> None:
         for key in self.counts:
             self.counts[key] += report[key]
-        self.unit_in = _merge_unit(self.unit_in, report["unit_in"])
-        self.unit_out = _merge_unit(self.unit_out, report["unit_out"])
+        self.unit_in = merge_unit(self.unit_in, report["unit_in"])
+        self.unit_out = merge_unit(self.unit_out, report["unit_out"])
         for reason, count in report["dropped_by_reason"].items():
             self.dropped[reason] = self.dropped.get(reason, 0) + count
         self.process_time_s += report["process_time_s"]
@@ -141,8 +149,10 @@ class RunRecord:
         """Return the terminal table of ``stats``."""
         return native().run_stats_table(json.dumps(stats))
 
-    def log_record(self, stats: dict, log_dir: str, fingerprint: str, config: dict) -> dict:
-        """Return stats.json's content: the stats and what ``curate run`` adds to them."""
+    def log_record(self, stats: dict, log_dir: str, fingerprint: str, config: dict,
+                   bad_records: dict) -> dict:
+        """Return stats.json's content: the stats and what ``curate run`` adds to them
+        (``bad_records``: the section the engine made of the readers' counts)."""
         source_total = stats["stages"][0]["tasks_out"] if stats["stages"] else 0
         previously = self.ledger.previously_completed if self.ledger is not None else 0
         this_run = self.ledger.completed_this_run if self.ledger is not None else 0
@@ -153,7 +163,7 @@ class RunRecord:
                 "executor_config": config, "start_time": self.start_time,
                 "end_time": _utc_now(), "source_tasks": {"total": source_total,
                                                          "complete": complete},
-                "log_dir": log_dir,
+                "log_dir": log_dir, "bad_records": bad_records,
                 "resume": {"enabled": self.resumable, "previously_completed": previously,
                            "source_tasks_skipped": self.skipped(),
                            "source_tasks_completed": this_run}}

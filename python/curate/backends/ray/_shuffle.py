@@ -22,6 +22,7 @@ from curate.backends.ray._actors import (StageActor, cut, empty_report, order_in
                                          out_of_band, output_keys)
 from curate.backends.ray._plan import StagePlan
 from curate.backends.ray._pool import TaskPool, produced
+from curate.backends.ray._record import merge_unit, unit_of
 from curate.backends.ray._workers import Call, Work
 
 _log = logging.getLogger("curate.ray")
@@ -43,10 +44,12 @@ class ShuffleActor(StageActor):
         begin = time.time()
         partitions = native().shuffle_shape(self._stage)[0]
         routed: list = [None] * partitions
-        items = 0
+        items, unit = 0, ""
+        clock = time.perf_counter()
         for key, blob in bundle[start:stop]:
             task = native().task_from_bytes(blob)
             items += task.num_items
+            unit = merge_unit(unit, task.item_unit)
             try:
                 blocks = native().shuffle_route(self._stage, task, round_)
             except Exception as error:
@@ -61,7 +64,10 @@ class ShuffleActor(StageActor):
                     routed[partition].append((key, block))
         summary = [(p, sum(len(block) for _, block in blocks))
                    for p, blocks in enumerate(routed) if blocks is not None]
-        counted = {**empty_report(), "tasks_in": stop - start, "items_in": items}
+        # Counted as the LocalExecutor counts a shuffle stage: its inputs when routed, its
+        # outputs when reduced.
+        counted = {**empty_report(), "calls": 1, "tasks_in": stop - start, "items_in": items,
+                   "unit_in": unit, "process_time_s": time.perf_counter() - clock}
         return (self._report(begin, [], summary=summary, **counted), *routed)
 
     def reduce(self, round_: int, partition: int, parts: int, *routed: list) -> tuple:
@@ -74,6 +80,7 @@ class ShuffleActor(StageActor):
 
         self.setup()
         begin = time.time()
+        clock = time.perf_counter()
         blocks = sorted((pair for part in routed for pair in part), key=lambda pair: pair[0])
         try:
             outputs = native().shuffle_reduce(self._stage, round_, partition,
@@ -83,11 +90,13 @@ class ShuffleActor(StageActor):
                 f"stage '{self._stage.name}' failed in reduce of partition {partition} (round "
                 f"{round_}) on node {self._node_id} (worker {self._worker_id}): "
                 f"{error}") from error
+        took = time.perf_counter() - clock
         keys = output_keys([order_index(round_) + order_index(partition)], len(outputs))
         pieces = cut(list(zip(keys, (out_of_band(native().task_to_bytes(t))
                                      for t in outputs))), parts)
-        counted = {**empty_report(), "tasks_out": len(outputs),
-                   "items_out": sum(t.num_items for t in outputs)}
+        counted = {**empty_report(), "calls": 1, "tasks_out": len(outputs),
+                   "items_out": sum(t.num_items for t in outputs),
+                   "unit_out": unit_of(outputs), "process_time_s": took}
         return (self._report(begin, pieces, **counted), *pieces)
 
 

@@ -3,7 +3,7 @@ of one call in flight (``Call``). Used by the RayExecutor's driver thread only."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -29,9 +29,9 @@ class Worker:
     node_id: str | None
     calls: int = 0
     deaths: int = 0
-    # The counters (one entry per stage) its process last reported, when the run merges
-    # them: what survives of them if the process dies.
-    counters: list | None = None
+    # The counters (one entry per stage) each of its processes last reported, by process
+    # id: what survives of a process that dies (Ray restarts it as a new process).
+    counters: dict = field(default_factory=dict)
 
     def describe(self, stage: str) -> str:
         actor_id = self.handle._actor_id.hex()

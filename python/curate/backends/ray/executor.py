@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 
 from curate._native import native
@@ -93,6 +94,9 @@ class RayExecutor(BaseExecutor):
         document, python_stages = pipeline_document(
             _pipeline_name, _description, stages, {"type": "local"},
             seeded=initial_tasks is not None)
+        if self.config.get("log_dir"):
+            # As `curate run --log-dir`: readers append bad records to its errors.jsonl.
+            document = native().document_with_log_dir(document, str(self.config["log_dir"]))
         built = native().build_stages(document, python_stages)
         first = 1 if initial_tasks is not None else 0  # skip the initial_tasks entry
         seeds = [native().NativeEmptyTask("empty", "")] if initial_tasks is None else [
@@ -107,8 +111,8 @@ class RayExecutor(BaseExecutor):
         Called by the engine's Python-executor bridge, so the C++ workflows (exact and
         fuzzy deduplication) run their phases on Ray. Every actor gets its stage by
         pickling (the stage's description); each actor's counters are merged into
-        ``stages`` at its teardown (a recycled actor's too), so the caller reads the run's
-        counters from its own stages. Such a run keeps no log folder (the workflow writes
+        ``stages`` at the end (a recycled or lost actor's too), so the caller reads the
+        run's counters from its own stages. Such a run keeps no log folder (the workflow writes
         its own outputs); ``last_run_stats`` holds its stats.
         """
         ray = _require_ray()
@@ -121,8 +125,8 @@ class RayExecutor(BaseExecutor):
         """Run stages ``built[first:]`` (each actor builds its own from ``sources``) over
         the NativeTasks ``seeds``; return the last stage's NativeTasks, in key order.
 
-        ``document`` is the pipeline's (None for shipped engine stages, whose counters are
-        then merged back into ``built``).
+        ``document`` is the pipeline's (None for shipped engine stages). Every actor's
+        stage counters are merged back into ``built`` (see ``_merge_worker_counters``).
         """
         started = not ray.is_initialized()
         if started:
@@ -131,7 +135,7 @@ class RayExecutor(BaseExecutor):
             ray.init(address=address, ignore_reinit_error=True, include_dashboard=False,
                      logging_level=logging.WARNING)
         pools: list[TaskPool] = []
-        counters_into: list | None = None
+        counters_into: list = []
         record = None
         error = ""
         try:
@@ -140,15 +144,14 @@ class RayExecutor(BaseExecutor):
             plans = plan_pools(built, first, nodes,
                                dict(self.config.get("ray_remote_args") or {}),
                                self.ignore_head_node, self._fuses(), len(seeds) == 1)
-            if document is None:
-                counters_into = [[built[i] for i in plan.indices] for plan in plans]
+            # Each actor's counters (a reader's bad records, a workflow stage's figures)
+            # are merged into the driver's stages, one per stage of its pool.
+            counters_into = [[built[i] for i in plan.indices] for plan in plans]
             # The record has a row per stage, fused or not, as the LocalExecutor's.
             record = RunRecord([name for p in plans for name in p.names],
                                [p.workers for p in plans for _ in p.indices],
                                len(seeds), self.config.get("progress_interval_s", 10.0))
             settings = self._record_settings(document, built, first, record)
-            # Counters to merge come with every report too, so a lost actor's survive it.
-            settings["report_counters"] = counters_into is not None
             self._setup_on_nodes(sources, first)
             self._create_pools(ray, sources, built, plans, settings, pools)
             keyed = [(order_index(i), out_of_band(native().task_to_bytes(task)))
@@ -164,7 +167,8 @@ class RayExecutor(BaseExecutor):
                 if started:
                     ray.shutdown()
                 if record is not None:
-                    self._finish_record(record, error, pipeline_name, document is not None)
+                    self._finish_record(record, error, pipeline_name, document is not None,
+                                        built)
 
     # -- the run's record ---------------------------------------------------------------
     def _record_settings(self, document: str | None, built, first: int,
@@ -195,15 +199,18 @@ class RayExecutor(BaseExecutor):
         return settings
 
     def _finish_record(self, record: RunRecord, error: str, pipeline_name: str,
-                       keeps_log: bool) -> None:
-        """Keep the stats in ``last_run_stats``, log the table, write stats.json if asked."""
+                       keeps_log: bool, built: list) -> None:
+        """Keep the stats in ``last_run_stats``, log the table, write stats.json if asked
+        (with the bad records the readers among ``built`` counted, their actors' merged)."""
         stats = record.stats(succeeded=not error, error=error)
         self.last_run_stats = stats
         _log.info("RayExecutor run:\n%s", record.table(stats))
         log_dir = self.config.get("log_dir")
         if not log_dir or not keeps_log:
             return
-        document = record.log_record(stats, str(log_dir), record.fingerprint, dict(self.config))
+        bad_records = json.loads(native().bad_records_section(list(built), str(log_dir)))
+        document = record.log_record(stats, str(log_dir), record.fingerprint, dict(self.config),
+                                     bad_records)
         document["pipeline"] = pipeline_name
         try:
             path = native().write_run_stats(str(log_dir), json.dumps(document, default=str))
@@ -337,16 +344,15 @@ class RayExecutor(BaseExecutor):
                 try:
                     report = ray.get(ref)
                 except ray.exceptions.RayActorError as error:
-                    self._lost(pool, call, error,
-                               None if counters_into is None else counters_into[i])
+                    self._lost(pool, call, error)
                     continue
                 except ray.exceptions.RayError as error:
                     where = pool.name + pool.where(call)
                     raise RuntimeError(f"RayExecutor: {_describe(error, where)}") from None
                 for row, stage_report in zip(rows[i], report.get("chain") or [report]):
                     record.add(row, stage_report)
-                if "counters" in report:  # what this process counted so far
-                    call.worker.counters = report["counters"]
+                # What this process counted so far: survives it, should it die.
+                call.worker.counters[report["pid"]] = report["counters"]
                 works = pool.complete(call, report)
                 if pool.spent(call.worker):
                     self._recycle(ray, sources, pool, call.worker, in_flight, i, settings)
@@ -362,17 +368,22 @@ class RayExecutor(BaseExecutor):
         finished.sort(key=lambda pair: pair[0])
         return [task for _, task in finished]
 
-    def _lost(self, pool: TaskPool, call: Call, error, counters_into: list | None) -> None:
+    def _lost(self, pool: TaskPool, call: Call, error) -> None:
         """Handle a call whose actor died: queue its work again, or fail the run.
 
-        With ``counters_into`` (the pool's stage objects), the counters the dead process
-        last reported (its finished calls; the lost one is redone) are merged into them.
+        The counters the dead process last reported stay with its worker (by process id),
+        merged at the end with those of the process that replaced it.
         """
+        import ray
+
         worker = call.worker
-        worker.deaths += 1
-        if counters_into is not None:
-            _merge_counters(counters_into, worker.counters)
-        worker.counters = None  # the restarted process counts from zero
+        if isinstance(error, ray.exceptions.ActorUnavailableError) and pool.plan.kind != "gang":
+            # Not a death notice: the actor is unreachable or restarting (one death fails
+            # every call sent to it meanwhile, each with this error). Its work is queued
+            # again; Ray answers ActorDiedError once the actor is gone for good.
+            time.sleep(0.1)  # rather than resend to a restarting actor in a tight loop
+        else:
+            worker.deaths += 1
         reason = str(getattr(error, "error_msg", "") or error).strip().splitlines()
         reason = reason[0] if reason else type(error).__name__
         where = worker.describe(pool.name) + pool.where(call)
@@ -400,24 +411,21 @@ class RayExecutor(BaseExecutor):
         in_flight[fresh.handle.setup.remote()] = ("setup", i, fresh)
 
     def _await_teardown(self, ray, ref, pool: TaskPool, worker: Worker,
-                        counters_into: list | None, i: int) -> None:
+                        counters_into: list, i: int) -> None:
         """Kill a retired actor once its teardown returned (a failed teardown fails the run);
         merge its counters into the stage when asked."""
         try:
-            counters = _get_or_fail(ray, ref, pool, worker)
-            if counters_into is not None:
-                _merge_counters(counters_into[i], counters)
-                worker.counters = None
+            _merge_worker_counters(counters_into[i], worker, _get_or_fail(ray, ref, pool, worker))
         finally:
             ray.kill(worker.handle)
 
-    def _teardown(self, ray, pools: list[TaskPool], counters_into: list | None) -> None:
+    def _teardown(self, ray, pools: list[TaskPool], counters_into: list) -> None:
         """Tear down and kill every actor created, whether or not the run succeeded.
 
         Gangs are aborted first, so no member waits in a collective instead of tearing down.
-        With ``counters_into`` (the stage objects of each pool), each actor's counters are
-        merged into its pool's stages: those its teardown returns, else (it died or did not
-        answer) those it last reported.
+        Each actor's counters are merged into its pool's stages in ``counters_into``:
+        those its teardown returns, else (it died or did not answer) those it last
+        reported, and those of any earlier process of it that died.
         """
         for pool in pools:
             pool.abort("the run ended")
@@ -428,14 +436,13 @@ class RayExecutor(BaseExecutor):
         if refs:
             _, pending = ray.wait(refs, num_returns=len(refs), timeout=_TEARDOWN_TIMEOUT_S)
             for owner, worker, ref in zip(owners, workers, refs):
-                counters = worker.counters
+                final = None
                 if ref not in pending:
                     try:
-                        counters = ray.get(ref)
+                        final = ray.get(ref)
                     except ray.exceptions.RayError as error:
                         _log.warning("RayExecutor: a teardown failed: %s", error)
-                if counters_into is not None:
-                    _merge_counters(counters_into[owner], counters)
+                _merge_worker_counters(counters_into[owner], worker, final)
         for actor in actors + [helper for pool in pools for helper in pool.helpers]:
             ray.kill(actor)
         for pool in pools:
@@ -466,11 +473,18 @@ def _queue_depths(pools: list[TaskPool]) -> list[int]:
             for k in range(len(pool.plan.indices))]
 
 
-def _merge_counters(stages: list, counters: list | None) -> None:
-    """Merge an actor's counters (one entry per stage it ran) into the driver's stages."""
-    for stage, own in zip(stages, counters or []):
-        if own is not None:
-            stage.merge_counters(own)
+def _merge_worker_counters(stages: list, worker: Worker, final: dict | None) -> None:
+    """Merge what ``worker``'s processes counted into the driver's ``stages`` (one per stage
+    of its pool): for each process, its ``final`` counters (what its teardown returned:
+    ``pid`` and ``counters``) if it has them, else the last it reported with a call (a
+    process that died keeps its finished calls; its lost call was redone elsewhere)."""
+    if final is not None:
+        worker.counters[final["pid"]] = final["counters"]
+    for counters in worker.counters.values():
+        for stage, own in zip(stages, counters):
+            if own is not None:
+                stage.merge_counters(own)
+    worker.counters.clear()
 
 
 def _stage_pool(ray, stage, plan: StagePlan) -> TaskPool:

@@ -20,6 +20,9 @@ class ExactDuplicates final : public CloneableStage<ExactDuplicates, CompositeSt
 
   /// Return fresh copies of the shuffle and the removal-list writer.
   std::vector<StagePtr> decompose() const override;
+  /// Return 0: the composite's overrides (num_workers, stage_spec, ...) go to the shuffle,
+  /// which does the work, not to the removal-list writer.
+  std::size_t primary_sub_stage() const override { return 0; }
   StageIO inputs() const override { return shuffle_->inputs(); }
 
  private:
