@@ -182,9 +182,11 @@ def test_a_shuffle_actor_killed_mid_route_is_restarted_and_its_route_redone(  # 
         _expected_removals(dup_corpus)
     shuffle = next(s for s in executor.last_run_stats["stages"]
                    if s["name"] == "exact_duplicates")
-    # Every input routed once in the stats (the lost call's report never came), by two
-    # processes: the killed one and its restart.
-    assert (shuffle["tasks_in"], shuffle["documents_in"], shuffle["instances"]) == (20, 300, 2)
+    # Every input routed once in the stats (the lost call's report never came), by the
+    # restarted process and, if it had finished a route call before it was stopped, the
+    # killed one.
+    assert (shuffle["tasks_in"], shuffle["documents_in"]) == (20, 300)
+    assert shuffle["instances"] in (1, 2), shuffle
     # Counted as the LocalExecutor counts it: documents routed in, removal records out.
     assert shuffle["documents_out"] == len(_expected_removals(dup_corpus))
     assert shuffle["calls"] > 5 and shuffle["process_time_s"] > 0  # routes and 5 reduces
