@@ -33,6 +33,8 @@ std::atomic<bool>& lost_rank() {
 
 void note_lost_rank() { lost_rank().store(true); }
 
+bool lost_rank_noted() { return lost_rank().load(); }
+
 bool launched_by_mpi() {
   for (const char* variable : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"}) {
     if (std::getenv(variable) != nullptr) return true;
@@ -54,8 +56,15 @@ MpiSession::MpiSession() {
         "needs; use an Open MPI built with thread support (Debian's is)");
   }
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  // Before the first collective: from here on a rank that dies or stops ends the job.
+  watch_ = std::make_unique<SessionWatch>(MPI_COMM_WORLD, silence_timeout_s());
   MPI_Comm_dup(MPI_COMM_WORLD, &finish_comm_);
   cluster_ = std::make_shared<MpiCluster>(MPI_COMM_WORLD);
+  std::vector<std::string> rank_nodes;
+  for (int node : cluster_->rank_nodes()) {
+    rank_nodes.push_back(cluster_->nodes()[static_cast<std::size_t>(node)].node_id);
+  }
+  watch_->name_nodes(std::move(rank_nodes));
   // After the node leaders counted the node's GPUs: each rank keeps its share of them.
   assign_gpus_to_local_rank(cluster_->local_rank(), cluster_->local_size());
   {
@@ -84,6 +93,7 @@ int MpiSession::finish(int status) {
     if (lost && cluster_->rank() == 0) throw std::runtime_error("a rank of the job was lost");
     check_mpi(MPI_Ibarrier(finish_comm_, &request), "MPI_Ibarrier");
     wait_or_abort(request, nullptr, "the final barrier", lost ? 5.0 : 10.0);
+    watch_.reset();  // every rank came: none can be lost any more
   } catch (const std::exception& error) {
     together = false;
     spdlog::error("rank {}: {}; ending the job", cluster_->rank(), error.what());
