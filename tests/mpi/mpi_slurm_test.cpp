@@ -142,6 +142,18 @@ TEST_F(SlurmNodes, SrunOverThreeNodesNamesThemAndMatchesLocal) {
             std::string::npos)
       << setup_killed.output;
   EXPECT_EQ(processes_mentioning(in_setup.string()), std::vector<std::string>());
+
+  // A task killed before MPI_Init: the others wait in MPI_Init's exchange, where no rank
+  // can beat yet (this waited until `timeout` too). MPI_Init's deadline (the silence
+  // timeout, at least 10 s) ends each waiting rank, and with them the step.
+  const Outcome before_init = curate("run --quiet " + in_setup.string(), 3,
+                                     "CURATE_MPI_SILENCE_TIMEOUT_S=5 "
+                                     "CURATE_TEST_KILL_RANK_BEFORE_INIT=2");
+  EXPECT_NE(before_init.status, 0) << before_init.output;
+  EXPECT_LT(before_init.seconds, 30.0) << before_init.output;
+  EXPECT_NE(before_init.output.find("MPI_Init did not complete within 10 s"), std::string::npos)
+      << before_init.output;
+  EXPECT_EQ(processes_mentioning(in_setup.string()), std::vector<std::string>());
 }
 
 }  // namespace

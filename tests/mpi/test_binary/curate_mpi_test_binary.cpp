@@ -9,6 +9,7 @@
 //   in setup_on_node, while the other ranks wait for the nodes' setup outcome, a
 //   collective of the job's start-up; unless <dir>/disarmed exists (so a rerun
 //   completes).
+// CURATE_TEST_KILL_RANK_BEFORE_INIT=R makes rank R kill itself before MPI_Init.
 
 #include "curate/backends/mpi/mpi_session.hpp"
 #include "curate/cli/app.hpp"
@@ -107,6 +108,13 @@ void register_mpi_test_stages(StageRegistry& registry) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A rank that dies before MPI_Init (tests of the start-up watch): the others wait in
+  // MPI_Init for it.
+  if (const char* rank = std::getenv("CURATE_TEST_KILL_RANK_BEFORE_INIT")) {
+    const char* mine = std::getenv("OMPI_COMM_WORLD_RANK");
+    if (mine == nullptr) mine = std::getenv("PMIX_RANK");
+    if (mine != nullptr && std::string(mine) == rank) std::raise(SIGKILL);
+  }
   curate::backends::mpi::MpiSession mpi;
   curate::cli::log_to_stderr();
   curate::cli::CliContext context{std::cout, std::cerr};

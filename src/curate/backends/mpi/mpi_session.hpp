@@ -26,12 +26,14 @@ bool lost_rank_noted();
 /// when `launched_by_mpi()` (MPI_Init_thread with MPI_THREAD_MULTIPLE: the executor's
 /// worker threads, rank 0's task server and the failure listener call MPI concurrently,
 /// each on communicators of their own), makes an MpiCluster the current cluster and
-/// gives each rank its share of its node's GPUs by local rank (gpu_assignment.hpp). From
-/// right after MPI_Init to the final barrier its SessionWatch beats and, outside runs,
-/// ends the job when a rank falls silent for `silence_timeout_s()`, so a rank that dies
-/// in the job's start-up collectives (node grouping, resource gather, node setup) ends
-/// the job under any launcher. Not launched by MPI, it does nothing. One per process;
-/// constructed and finished on the main thread.
+/// gives each rank its share of its node's GPUs by local rank (gpu_assignment.hpp). The
+/// job's start-up is bounded under any launcher, srun without `--kill-on-bad-exit`
+/// included: MPI_Init by a deadline (`silence_timeout_s()`, at least 10 s; past it the
+/// rank exits with status 1, saying why), and from right after MPI_Init to the final
+/// barrier its SessionWatch beats and, outside runs, ends the job (MPI_Abort, naming the
+/// ranks) when a rank falls silent for `silence_timeout_s()`, so a rank that dies in the
+/// start-up collectives (node grouping, resource gather, node setup) ends the job. Not launched by
+/// MPI, it does nothing. One per process; constructed and finished on the main thread.
 class MpiSession {
  public:
   MpiSession();
