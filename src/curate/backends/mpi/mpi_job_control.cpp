@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 
 namespace curate::backends::mpi {
 namespace {
@@ -16,6 +17,15 @@ constexpr int kRequestTag = 1;
 constexpr int kReplyTag = 2;
 constexpr int kFailureTag = 3;
 constexpr int kLostTag = 4;
+
+// Buffers that MPI may still write into (requests left pending by a failure): kept,
+// reachable, to the end of the process.
+void keep_to_exit(std::shared_ptr<void> buffers) {
+  static std::mutex mutex;
+  static std::vector<std::shared_ptr<void>> kept;
+  std::lock_guard lock(mutex);
+  kept.push_back(std::move(buffers));
+}
 
 }  // namespace
 
@@ -48,7 +58,9 @@ JobControl::~JobControl() {
   if (server_.joinable()) server_.join();
   heartbeat_.reset();
   end_run_watch_once();
-  // After a failure requests may be pending on these: leave them to the job's end.
+  // After a failure requests may be pending on these and their buffers: leave them to
+  // the job's end.
+  if (abort_->raised()) keep_to_exit(buffers_);
   if (!abort_->raised()) {
     MPI_Comm_free(&control_);
     MPI_Comm_free(&final_);
@@ -86,12 +98,16 @@ bool JobControl::next(TaskPtr& task, std::uint32_t& index, const std::vector<Tas
   if (cluster_.rank() == 0) {
     got = take_index();
   } else {
-    int ask = 1;
+    RequestBuffers& buffers = *buffers_;
+    buffers.ask = 1;
     MPI_Request request = MPI_REQUEST_NULL;
-    check_mpi(MPI_Isend(&ask, 1, MPI_INT, 0, kRequestTag, control_, &request), "task request");
+    check_mpi(MPI_Isend(&buffers.ask, 1, MPI_INT, 0, kRequestTag, control_, &request),
+              "task request");
     wait_or_abort(request, abort_.get(), "task request to rank 0");
-    check_mpi(MPI_Irecv(&got, 1, MPI_INT64_T, 0, kReplyTag, control_, &request), "task reply");
+    check_mpi(MPI_Irecv(&buffers.got, 1, MPI_INT64_T, 0, kReplyTag, control_, &request),
+              "task reply");
     wait_or_abort(request, abort_.get(), "task reply from rank 0");
+    got = buffers.got;
   }
   if (got < 0) return false;
   index = static_cast<std::uint32_t>(got);
@@ -139,16 +155,18 @@ void JobControl::serve() {
   int open = 0;
   for (int r : requesters_) open += r != 0 ? 1 : 0;
   try {
+    RequestBuffers& buffers = *buffers_;
     while (open > 0 && !abort_->raised()) {
-      int ask = 0;
       MPI_Status status;
       MPI_Request request = MPI_REQUEST_NULL;
-      check_mpi(MPI_Irecv(&ask, 1, MPI_INT, MPI_ANY_SOURCE, kRequestTag, control_, &request),
+      check_mpi(MPI_Irecv(&buffers.served_ask, 1, MPI_INT, MPI_ANY_SOURCE, kRequestTag, control_,
+                          &request),
                 "task server");
       wait_or_abort(request, abort_.get(), "task server", 0.0, &status);
-      std::int64_t reply = take_index();
-      if (reply < 0) --open;
-      check_mpi(MPI_Isend(&reply, 1, MPI_INT64_T, status.MPI_SOURCE, kReplyTag, control_, &request),
+      buffers.served_reply = take_index();
+      if (buffers.served_reply < 0) --open;
+      check_mpi(MPI_Isend(&buffers.served_reply, 1, MPI_INT64_T, status.MPI_SOURCE, kReplyTag,
+                          control_, &request),
                 "task reply");
       wait_or_abort(request, abort_.get(), "task reply");
     }

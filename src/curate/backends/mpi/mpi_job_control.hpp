@@ -84,7 +84,19 @@ class JobControl {
   void receive_lost_notice();
   void end_run_watch_once();
 
+  // The buffers of the task requests and replies. A failure ends a wait with its request
+  // still pending, and MPI may write into the buffer later (a reply that was on its way),
+  // so they are not on a thread's stack, and they are kept to the end of the process
+  // when the job failed (see the destructor).
+  struct RequestBuffers {
+    int ask = 1;
+    std::int64_t got = -1;
+    int served_ask = 0;
+    std::int64_t served_reply = 0;
+  };
+
   const MpiCluster& cluster_;
+  std::shared_ptr<RequestBuffers> buffers_ = std::make_shared<RequestBuffers>();
   MPI_Comm control_;
   MPI_Comm final_;
   MPI_Comm beat_;
