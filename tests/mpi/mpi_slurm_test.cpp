@@ -100,9 +100,8 @@ TEST_F(SlurmNodes, SrunOverThreeNodesNamesThemAndMatchesLocal) {
   EXPECT_FALSE(records_under(dir_ / "fuzzy_local" / "removal_list").empty());
 
   // srun does not end a step whose task was killed (KillOnBadExit=0): the heartbeats do.
-  // The task sleeps 500 ms first, so the others are past the job's start (its blocking
-  // collectives, before any heartbeat: a rank that dies there is not found; see
-  // MpiExecutor).
+  // The task sleeps 500 ms first, so the others are past the job's start: this is the
+  // run's own watch (JobControl), the start-up's is the next case.
   std::ofstream(dir_ / "killed.yaml")
       << "name: killed\nstages:\n"
          "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
@@ -121,6 +120,40 @@ TEST_F(SlurmNodes, SrunOverThreeNodesNamesThemAndMatchesLocal) {
       killed.output.find("rank 2 on node cn3 sent no heartbeat") != std::string::npos;
   const bool named_by_srun = killed.output.find("cn3: task 2: Killed") != std::string::npos;
   EXPECT_TRUE(named_by_curate || named_by_srun) << killed.output;
+
+  // A task killed in setup_on_node, while the others wait for the nodes' setup outcome (a
+  // blocking collective of the job's start-up, before any run's watch): srun does not end
+  // the step and Open MPI's TCP transport only warns that the peer disconnected; without
+  // the session's watch this job waits until `timeout` ends it. The watch on rank 0 must
+  // name the rank and end the job (MPI_Abort, which srun turns into cancelling the step),
+  // leaving no task behind.
+  const fs::path in_setup = dir_ / "killed_in_setup.yaml";
+  std::ofstream(in_setup) << "name: killed_in_setup\nstages:\n"
+                             "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
+                             "  - stage: fail_on_rank\n    params: {dir: "
+                          << dir_.string()
+                          << ", rank: 2, mode: kill_in_setup}\n"
+                             "  - stage: jsonl_writer\n    params: {output_dir: out_in_setup}\n";
+  const Outcome setup_killed =
+      curate("run --quiet " + in_setup.string(), 3, "CURATE_MPI_SILENCE_TIMEOUT_S=5");
+  EXPECT_NE(setup_killed.status, 0) << setup_killed.output;
+  EXPECT_LT(setup_killed.seconds, 25.0) << setup_killed.output;
+  EXPECT_NE(setup_killed.output.find("rank 2 on node cn3 sent no heartbeat for 5 s outside a run"),
+            std::string::npos)
+      << setup_killed.output;
+  EXPECT_EQ(processes_mentioning(in_setup.string()), std::vector<std::string>());
+
+  // A task killed before MPI_Init: the others wait in MPI_Init's exchange, where no rank
+  // can beat yet (this waited until `timeout` too). MPI_Init's deadline (the silence
+  // timeout, at least 10 s) ends each waiting rank, and with them the step.
+  const Outcome before_init = curate("run --quiet " + in_setup.string(), 3,
+                                     "CURATE_MPI_SILENCE_TIMEOUT_S=5 "
+                                     "CURATE_TEST_KILL_RANK_BEFORE_INIT=2");
+  EXPECT_NE(before_init.status, 0) << before_init.output;
+  EXPECT_LT(before_init.seconds, 30.0) << before_init.output;
+  EXPECT_NE(before_init.output.find("MPI_Init did not complete within 10 s"), std::string::npos)
+      << before_init.output;
+  EXPECT_EQ(processes_mentioning(in_setup.string()), std::vector<std::string>());
 }
 
 }  // namespace

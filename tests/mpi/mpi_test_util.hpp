@@ -5,13 +5,16 @@
 #include <nlohmann/json.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace curate::mpi_test {
@@ -37,6 +40,27 @@ inline Outcome run_shell(const std::string& command) {
   outcome.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return outcome;
+}
+
+/// The processes (other than this one) whose command line contains `text`, waiting up to
+/// `wait_s` for them to end first (a launcher may return before the last rank is gone):
+/// what a test finds left behind by a job whose command line named `text`.
+inline std::vector<std::string> processes_mentioning(const std::string& text, double wait_s = 5.0) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+  while (true) {
+    std::vector<std::string> found;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      const std::string pid = entry.path().filename().string();
+      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (pid == std::to_string(getpid())) continue;
+      std::ifstream in(entry.path() / "cmdline");
+      std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+      if (cmdline.find(text) != std::string::npos) found.push_back(pid + ": " + cmdline);
+    }
+    if (found.empty() || std::chrono::steady_clock::now() > until) return found;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 /// Every line of every .jsonl file under `dir`, sorted: the records, whatever file and

@@ -5,7 +5,11 @@
 //   `rank` (OMPI_COMM_WORLD_RANK, or PMIX_RANK under srun), which throws (mode "throw")
 //   or kills itself with SIGKILL (mode "kill") on its first task, or stops itself with
 //   SIGSTOP in teardown (mode "stop": a rank that hangs right before the final
-//   agreement), unless <dir>/disarmed exists (so a rerun completes).
+//   agreement), or kills (mode "kill_in_setup") or stops (mode "stop_in_setup") itself
+//   in setup_on_node, while the other ranks wait for the nodes' setup outcome, a
+//   collective of the job's start-up; unless <dir>/disarmed exists (so a rerun
+//   completes).
+// CURATE_TEST_KILL_RANK_BEFORE_INIT=R makes rank R kill itself before MPI_Init.
 
 #include "curate/backends/mpi/mpi_session.hpp"
 #include "curate/cli/app.hpp"
@@ -46,10 +50,14 @@ class FailOnRankStage final : public CloneableStage<FailOnRankStage> {
         rank_(rank),
         mode_(std::move(mode)),
         sleep_ms_(sleep_ms) {}
+  void setup_on_node(const NodeInfo&, const WorkerMetadata&) override {
+    if (mode_ == "kill_in_setup" && armed()) std::raise(SIGKILL);
+    if (mode_ == "stop_in_setup" && armed()) std::raise(SIGSTOP);
+  }
   std::vector<TaskPtr> process(TaskPtr task) override {
     // Slow tasks spread over every rank: no rank finishes the corpus before the others ask.
     std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms_));
-    if (mode_ != "stop" && armed()) {
+    if ((mode_ == "throw" || mode_ == "kill") && armed()) {
       if (mode_ == "kill") std::raise(SIGKILL);
       throw std::runtime_error("failing on purpose on rank " + std::to_string(rank_));
     }
@@ -84,11 +92,11 @@ void register_mpi_test_stages(StageRegistry& registry) {
       }});
   registry.add(StageRegistration{
       "fail_on_rank",
-      "Throw (mode throw), SIGKILL (kill) or SIGSTOP in teardown (stop) on rank `rank` unless "
-      "<dir>/disarmed (tests)",
+      "Throw (mode throw), SIGKILL (kill), SIGSTOP in teardown (stop), SIGKILL or SIGSTOP in "
+      "setup_on_node (kill_in_setup, stop_in_setup) on rank `rank` unless <dir>/disarmed (tests)",
       {{"dir", nlohmann::json(), "folder of the disarmed marker"},
        {"rank", 1, "the rank that fails"},
-       {"mode", "throw", "throw, kill or stop"},
+       {"mode", "throw", "throw, kill, stop, kill_in_setup or stop_in_setup"},
        {"sleep_ms", 0, "milliseconds to sleep per task first"}},
       [](StageParams& params) -> StagePtr {
         return std::make_shared<FailOnRankStage>(
@@ -100,6 +108,13 @@ void register_mpi_test_stages(StageRegistry& registry) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A rank that dies before MPI_Init (tests of the start-up watch): the others wait in
+  // MPI_Init for it.
+  if (const char* rank = std::getenv("CURATE_TEST_KILL_RANK_BEFORE_INIT")) {
+    const char* mine = std::getenv("OMPI_COMM_WORLD_RANK");
+    if (mine == nullptr) mine = std::getenv("PMIX_RANK");
+    if (mine != nullptr && std::string(mine) == rank) std::raise(SIGKILL);
+  }
   curate::backends::mpi::MpiSession mpi;
   curate::cli::log_to_stderr();
   curate::cli::CliContext context{std::cout, std::cerr};

@@ -45,10 +45,10 @@ class JobControl;
 /// agree on an error flag before every collective step, so no rank waits forever. Ranks
 /// also beat (JobControl's Heartbeat): one silent for `CURATE_MPI_SILENCE_TIMEOUT_S`
 /// (default 30 s) — killed where the launcher does not end the job, stopped, hung — is
-/// lost, and every other rank gives up, the final agreement included. Not covered: a
-/// rank that dies while the job starts (node setup, the source-count agreement, making
-/// the communicators: blocking collectives before the heartbeats run); mpirun ends such
-/// a job itself, srun does with `--kill-on-bad-exit=1`.
+/// lost, and every other rank gives up, the final agreement included. Before and after
+/// those heartbeats (node setup, the source-count agreement, making the communicators,
+/// gathering the outputs: blocking collectives) the MpiSession's watch covers the ranks:
+/// a rank silent as long ends the job with MPI_Abort, naming it (mpi_session_watch.hpp).
 /// `execute` then throws on every rank with the first failure's message, which names the
 /// stage, rank and node. Collective: every rank calls `execute` with the same stages.
 class MpiExecutor final : public BaseExecutor {

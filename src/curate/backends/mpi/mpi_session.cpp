@@ -6,10 +6,15 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace curate::backends::mpi {
 namespace {
@@ -29,9 +34,57 @@ std::atomic<bool>& lost_rank() {
   return lost;
 }
 
+// No rank can beat before MPI_Init returns, so a slow start cannot be told from a lost
+// rank there: MPI_Init gets the silence timeout, but never less than this.
+constexpr double kInitDeadlineFloor = 10.0;
+
+// Bounds MPI_Init: a rank that never starts or dies before MPI_Init leaves the others
+// waiting in its exchange of addresses, for good under srun without --kill-on-bad-exit
+// (mpirun ends such a job itself). Past the deadline this rank says so and exits, and
+// once every waiting rank did, the launcher ends the job.
+class InitDeadline {
+ public:
+  explicit InitDeadline(double seconds) : thread_([this, seconds] { wait(seconds); }) {}
+  ~InitDeadline() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    done_changed_.notify_all();
+    thread_.join();
+  }
+  InitDeadline(const InitDeadline&) = delete;
+  InitDeadline& operator=(const InitDeadline&) = delete;
+
+ private:
+  void wait(double seconds) {
+    std::unique_lock lock(mutex_);
+    if (done_changed_.wait_for(lock, std::chrono::duration<double>(seconds),
+                               [this] { return done_; }))
+      return;
+    const char* rank = std::getenv("OMPI_COMM_WORLD_RANK");
+    if (rank == nullptr) rank = std::getenv("PMIX_RANK");
+    if (rank == nullptr) rank = std::getenv("SLURM_PROCID");
+    std::fprintf(stderr,
+                 "curate: rank %s: MPI_Init did not complete within %.0f s: a rank of the job did "
+                 "not start or died while starting (CURATE_MPI_SILENCE_TIMEOUT_S sets the limit, "
+                 "at least %.0f s here); ending this rank\n",
+                 rank != nullptr ? rank : "?", seconds, kInitDeadlineFloor);
+    std::fflush(stderr);
+    std::_Exit(1);
+  }
+
+  std::mutex mutex_;
+  std::condition_variable done_changed_;
+  bool done_ = false;
+  std::thread thread_;  // last: it starts once the members above exist
+};
+
 }  // namespace
 
 void note_lost_rank() { lost_rank().store(true); }
+
+bool lost_rank_noted() { return lost_rank().load(); }
 
 bool launched_by_mpi() {
   for (const char* variable : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"}) {
@@ -43,7 +96,12 @@ bool launched_by_mpi() {
 MpiSession::MpiSession() {
   if (!launched_by_mpi()) return;
   int provided = MPI_THREAD_SINGLE;
-  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS) {
+  int initialised = MPI_SUCCESS;
+  {
+    const InitDeadline deadline(std::max(silence_timeout_s(), kInitDeadlineFloor));
+    initialised = MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided);
+  }
+  if (initialised != MPI_SUCCESS) {
     throw std::runtime_error(
         "MPI_Init_thread failed; check the launcher (mpirun, srun --mpi=pmix)");
   }
@@ -54,8 +112,15 @@ MpiSession::MpiSession() {
         "needs; use an Open MPI built with thread support (Debian's is)");
   }
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  // Before the first collective: from here on a rank that dies or stops ends the job.
+  watch_ = std::make_unique<SessionWatch>(MPI_COMM_WORLD, silence_timeout_s());
   MPI_Comm_dup(MPI_COMM_WORLD, &finish_comm_);
   cluster_ = std::make_shared<MpiCluster>(MPI_COMM_WORLD);
+  std::vector<std::string> rank_nodes;
+  for (int node : cluster_->rank_nodes()) {
+    rank_nodes.push_back(cluster_->nodes()[static_cast<std::size_t>(node)].node_id);
+  }
+  watch_->name_nodes(std::move(rank_nodes));
   // After the node leaders counted the node's GPUs: each rank keeps its share of them.
   assign_gpus_to_local_rank(cluster_->local_rank(), cluster_->local_size());
   {
@@ -84,6 +149,7 @@ int MpiSession::finish(int status) {
     if (lost && cluster_->rank() == 0) throw std::runtime_error("a rank of the job was lost");
     check_mpi(MPI_Ibarrier(finish_comm_, &request), "MPI_Ibarrier");
     wait_or_abort(request, nullptr, "the final barrier", lost ? 5.0 : 10.0);
+    watch_.reset();  // every rank came: none can be lost any more
   } catch (const std::exception& error) {
     together = false;
     spdlog::error("rank {}: {}; ending the job", cluster_->rank(), error.what());

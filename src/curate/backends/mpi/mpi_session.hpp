@@ -2,6 +2,7 @@
 
 #include "curate/backends/cluster.hpp"
 #include "curate/backends/mpi/mpi_cluster.hpp"
+#include "curate/backends/mpi/mpi_session_watch.hpp"
 
 #include <memory>
 #include <optional>
@@ -18,14 +19,21 @@ bool launched_by_mpi();
 /// since the lost rank would never come to the final barrier.
 /// Called by the job's listener thread; any thread.
 void note_lost_rank();
+/// Return true once `note_lost_rank` was called. Any thread.
+bool lost_rank_noted();
 
 /// MPI for the lifetime of a process: created first thing in `main`, it initialises MPI
 /// when `launched_by_mpi()` (MPI_Init_thread with MPI_THREAD_MULTIPLE: the executor's
 /// worker threads, rank 0's task server and the failure listener call MPI concurrently,
 /// each on communicators of their own), makes an MpiCluster the current cluster and
-/// gives each rank its share of its node's GPUs by local rank (gpu_assignment.hpp). Not
-/// launched by MPI, it does nothing. One per process; constructed and finished on the
-/// main thread.
+/// gives each rank its share of its node's GPUs by local rank (gpu_assignment.hpp). The
+/// job's start-up is bounded under any launcher, srun without `--kill-on-bad-exit`
+/// included: MPI_Init by a deadline (`silence_timeout_s()`, at least 10 s; past it the
+/// rank exits with status 1, saying why), and from right after MPI_Init to the final
+/// barrier its SessionWatch beats and, outside runs, ends the job (MPI_Abort, naming the
+/// ranks) when a rank falls silent for `silence_timeout_s()`, so a rank that dies in the
+/// start-up collectives (node grouping, resource gather, node setup) ends the job. Not launched by
+/// MPI, it does nothing. One per process; constructed and finished on the main thread.
 class MpiSession {
  public:
   MpiSession();
@@ -48,6 +56,7 @@ class MpiSession {
   static std::shared_ptr<MpiCluster> cluster();
 
  private:
+  std::unique_ptr<SessionWatch> watch_;
   std::shared_ptr<MpiCluster> cluster_;
   std::optional<ClusterScope> scope_;
   // The final barrier's own communicator: a rank that failed alone may come to it while

@@ -9,7 +9,9 @@
 // must emulate 32-bit multiply and unsigned minimum). target_clones adds x86-64-v2
 // (SSE4: pmulld, pminud), AVX2 and AVX-512 versions, chosen at load time by the CPU (an
 // ifunc), since the build itself targets baseline x86-64. Define CURATE_NO_TARGET_CLONES
-// to build the baseline version alone (to measure it).
+// to build the baseline version alone (to measure it). Under ThreadSanitizer there are
+// no clones: GCC instruments the ifunc resolver, which runs while the dynamic loader
+// relocates the program, before TSan's runtime is up, and the program crashes at load.
 // Tried and slower: `#pragma GCC unroll` on the lane loop (GCC unrolls before it
 // vectorises, giving scalar code) and GCC vector types for the block (lowered poorly).
 
@@ -19,7 +21,7 @@
 #include "curate/dedup/fuzzy/minhash_kernels.hpp"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && \
-    !defined(CURATE_NO_TARGET_CLONES)
+    !defined(CURATE_NO_TARGET_CLONES) && !defined(__SANITIZE_THREAD__)
 #define CURATE_HAS_CLONES 1
 #define CURATE_CLASSIC_CLONES \
   __attribute__((target_clones("arch=x86-64-v4", "avx2", "arch=x86-64-v2", "default")))
