@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 namespace curate::backends::mpi {
@@ -21,74 +22,89 @@ std::size_t max_message_bytes(int ranks) {
   return std::max<std::size_t>(1, std::min(limit, per_round));
 }
 
+namespace {
+
+// What MPI reads and writes during one all_to_all_bytes: on the heap, so that a wait that
+// gives up can leave it to a request still pending (see wait_or_abort_keeping).
+struct ExchangeBuffers {
+  std::vector<std::uint64_t> send_sizes;
+  std::vector<std::uint64_t> recv_sizes;
+  std::uint64_t largest = 0;
+  std::vector<int> send_counts, send_displs, recv_counts, recv_displs;
+  std::string send_buffer;
+  std::string recv_buffer;
+};
+
+}  // namespace
+
 std::vector<std::string> all_to_all_bytes(MPI_Comm comm, const std::vector<std::string>& outgoing,
                                           const AbortFlag* abort) {
   int size = 1;
   MPI_Comm_size(comm, &size);
   const auto peers = static_cast<std::size_t>(size);
-  std::vector<std::uint64_t> send_sizes(peers);
-  std::vector<std::uint64_t> recv_sizes(peers);
-  std::uint64_t largest = 0;
+  auto buffers = std::make_shared<ExchangeBuffers>();
+  ExchangeBuffers& b = *buffers;
+  b.send_sizes.resize(peers);
+  b.recv_sizes.resize(peers);
   for (std::size_t r = 0; r < peers; ++r) {
-    send_sizes[r] = outgoing[r].size();
-    largest = std::max(largest, send_sizes[r]);
+    b.send_sizes[r] = outgoing[r].size();
+    b.largest = std::max(b.largest, b.send_sizes[r]);
   }
   MPI_Request request = MPI_REQUEST_NULL;
-  check_mpi(MPI_Ialltoall(send_sizes.data(), 1, MPI_UINT64_T, recv_sizes.data(), 1, MPI_UINT64_T,
-                          comm, &request),
+  check_mpi(MPI_Ialltoall(b.send_sizes.data(), 1, MPI_UINT64_T, b.recv_sizes.data(), 1,
+                          MPI_UINT64_T, comm, &request),
             "MPI_Ialltoall (sizes)");
-  wait_or_abort(request, abort, "all-to-all (sizes)");
-  for (auto s : recv_sizes) largest = std::max(largest, s);
-  check_mpi(MPI_Iallreduce(MPI_IN_PLACE, &largest, 1, MPI_UINT64_T, MPI_MAX, comm, &request),
+  wait_or_abort_keeping(request, buffers, abort, "all-to-all (sizes)");
+  for (auto s : b.recv_sizes) b.largest = std::max(b.largest, s);
+  check_mpi(MPI_Iallreduce(MPI_IN_PLACE, &b.largest, 1, MPI_UINT64_T, MPI_MAX, comm, &request),
             "MPI_Iallreduce (largest message)");
-  wait_or_abort(request, abort, "all-to-all (largest message)");
+  wait_or_abort_keeping(request, buffers, abort, "all-to-all (largest message)");
 
   const std::size_t limit = max_message_bytes(size);
+  const std::uint64_t largest = b.largest;
   const std::uint64_t rounds = largest == 0 ? 0 : (largest + limit - 1) / limit;
   if (rounds > 1) {
     spdlog::debug("all-to-all of up to {} bytes per peer in {} rounds of {} bytes", largest, rounds,
                   limit);
   }
   std::vector<std::string> incoming(peers);
-  for (std::size_t r = 0; r < peers; ++r) incoming[r].resize(recv_sizes[r]);
-  std::vector<int> send_counts(peers);
-  std::vector<int> send_displs(peers);
-  std::vector<int> recv_counts(peers);
-  std::vector<int> recv_displs(peers);
-  std::string send_buffer;
-  std::string recv_buffer;
+  for (std::size_t r = 0; r < peers; ++r) incoming[r].resize(b.recv_sizes[r]);
+  b.send_counts.resize(peers);
+  b.send_displs.resize(peers);
+  b.recv_counts.resize(peers);
+  b.recv_displs.resize(peers);
   for (std::uint64_t round = 0; round < rounds; ++round) {
     const std::uint64_t offset = round * limit;
     int send_total = 0;
     int recv_total = 0;
     for (std::size_t r = 0; r < peers; ++r) {
       const auto out =
-          send_sizes[r] > offset ? std::min<std::uint64_t>(limit, send_sizes[r] - offset) : 0;
+          b.send_sizes[r] > offset ? std::min<std::uint64_t>(limit, b.send_sizes[r] - offset) : 0;
       const auto in =
-          recv_sizes[r] > offset ? std::min<std::uint64_t>(limit, recv_sizes[r] - offset) : 0;
-      send_counts[r] = static_cast<int>(out);
-      send_displs[r] = send_total;
-      send_total += send_counts[r];
-      recv_counts[r] = static_cast<int>(in);
-      recv_displs[r] = recv_total;
-      recv_total += recv_counts[r];
+          b.recv_sizes[r] > offset ? std::min<std::uint64_t>(limit, b.recv_sizes[r] - offset) : 0;
+      b.send_counts[r] = static_cast<int>(out);
+      b.send_displs[r] = send_total;
+      send_total += b.send_counts[r];
+      b.recv_counts[r] = static_cast<int>(in);
+      b.recv_displs[r] = recv_total;
+      recv_total += b.recv_counts[r];
     }
-    send_buffer.resize(static_cast<std::size_t>(send_total));
-    recv_buffer.resize(static_cast<std::size_t>(recv_total));
+    b.send_buffer.resize(static_cast<std::size_t>(send_total));
+    b.recv_buffer.resize(static_cast<std::size_t>(recv_total));
     for (std::size_t r = 0; r < peers; ++r) {
-      if (send_counts[r] > 0) {
-        outgoing[r].copy(send_buffer.data() + send_displs[r],
-                         static_cast<std::size_t>(send_counts[r]), offset);
+      if (b.send_counts[r] > 0) {
+        outgoing[r].copy(b.send_buffer.data() + b.send_displs[r],
+                         static_cast<std::size_t>(b.send_counts[r]), offset);
       }
     }
-    check_mpi(MPI_Ialltoallv(send_buffer.data(), send_counts.data(), send_displs.data(), MPI_BYTE,
-                             recv_buffer.data(), recv_counts.data(), recv_displs.data(), MPI_BYTE,
-                             comm, &request),
+    check_mpi(MPI_Ialltoallv(b.send_buffer.data(), b.send_counts.data(), b.send_displs.data(),
+                             MPI_BYTE, b.recv_buffer.data(), b.recv_counts.data(),
+                             b.recv_displs.data(), MPI_BYTE, comm, &request),
               "MPI_Ialltoallv");
-    wait_or_abort(request, abort, "all-to-all (data)");
+    wait_or_abort_keeping(request, buffers, abort, "all-to-all (data)");
     for (std::size_t r = 0; r < peers; ++r) {
-      if (recv_counts[r] > 0) {
-        std::copy_n(recv_buffer.data() + recv_displs[r], recv_counts[r],
+      if (b.recv_counts[r] > 0) {
+        std::copy_n(b.recv_buffer.data() + b.recv_displs[r], b.recv_counts[r],
                     incoming[r].data() + offset);
       }
     }

@@ -4,7 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <memory>
 #include <stdexcept>
+#include <vector>
 
 namespace curate::backends::mpi {
 
@@ -21,11 +24,15 @@ void MpiGang::barrier() {
 }
 
 void MpiGang::all_reduce_sum(std::span<int64_t> values) {
+  // Reduced in a buffer of its own, which a wait that gives up leaves to the pending
+  // request: the caller's memory is never written after this returns or throws.
+  auto sums = std::make_shared<std::vector<int64_t>>(values.begin(), values.end());
   MPI_Request request = MPI_REQUEST_NULL;
-  check_mpi(MPI_Iallreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()),
-                           MPI_INT64_T, MPI_SUM, comm_, &request),
+  check_mpi(MPI_Iallreduce(MPI_IN_PLACE, sums->data(), static_cast<int>(sums->size()), MPI_INT64_T,
+                           MPI_SUM, comm_, &request),
             "gang all_reduce_sum");
-  wait_or_abort(request, abort_.get(), "gang all_reduce_sum");
+  wait_or_abort_keeping(request, sums, abort_.get(), "gang all_reduce_sum");
+  std::copy(sums->begin(), sums->end(), values.begin());
 }
 
 std::vector<std::string> MpiGang::all_to_all(std::vector<std::string> outgoing) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string_view>
 
@@ -52,12 +53,14 @@ bool MpiShuffleExchange::reduces(int partition) const { return reducer_of(partit
 void MpiShuffleExchange::exchange(
     int round, std::vector<std::vector<std::vector<local::RoutedChunk>>>& routed) {
   // Ranks agree that nobody failed before they commit to the data exchange.
-  int failed = abort_->raised() ? 1 : 0;
+  // On the heap: a wait that gives up leaves it to the pending request.
+  auto failed = std::make_shared<int>(abort_->raised() ? 1 : 0);
   MPI_Request request = MPI_REQUEST_NULL;
-  check_mpi(MPI_Iallreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, comm_, &request),
+  check_mpi(MPI_Iallreduce(MPI_IN_PLACE, failed.get(), 1, MPI_INT, MPI_MAX, comm_, &request),
             "shuffle error flag");
-  wait_or_abort(request, abort_.get(), fmt::format("shuffle round {} (error flag)", round));
-  if (failed != 0) throw std::runtime_error("shuffle abandoned: another rank failed");
+  wait_or_abort_keeping(request, failed, abort_.get(),
+                        fmt::format("shuffle round {} (error flag)", round));
+  if (*failed != 0) throw std::runtime_error("shuffle abandoned: another rank failed");
   const auto start = std::chrono::steady_clock::now();
 
   std::vector<std::string> outgoing(static_cast<std::size_t>(size_));

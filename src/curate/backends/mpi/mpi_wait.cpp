@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace curate::backends::mpi {
 
@@ -50,6 +52,20 @@ void wait_or_abort(MPI_Request& request, const AbortFlag* abort, std::string_vie
     } else {
       std::this_thread::sleep_for(std::chrono::microseconds(polls < 2000 ? 50 : 1000));
     }
+  }
+}
+
+void wait_or_abort_keeping(MPI_Request& request, std::shared_ptr<void> buffers,
+                           const AbortFlag* abort, std::string_view what) {
+  try {
+    wait_or_abort(request, abort, what);
+  } catch (...) {
+    // Never freed: the pending request may still be written into until the process ends.
+    static std::mutex mutex;
+    static auto* abandoned = new std::vector<std::shared_ptr<void>>();
+    const std::lock_guard lock(mutex);
+    abandoned->push_back(std::move(buffers));
+    throw;
   }
 }
 

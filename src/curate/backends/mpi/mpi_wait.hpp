@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,13 @@ class AbortFlag {
 /// MPI_THREAD_MULTIPLE.
 void wait_or_abort(MPI_Request& request, const AbortFlag* abort, std::string_view what,
                    double timeout_s = 0.0, MPI_Status* status = nullptr);
+
+/// As `wait_or_abort`, for a request whose buffers `buffers` owns. A collective cannot be
+/// cancelled, so when the wait gives up the request stays pending and MPI may still write
+/// into its buffers: they are then kept alive until the process exits (it is ending)
+/// instead of being freed under MPI's feet.
+void wait_or_abort_keeping(MPI_Request& request, std::shared_ptr<void> buffers,
+                           const AbortFlag* abort, std::string_view what);
 
 /// Wait for every request of `requests` as `wait_or_abort` does.
 void wait_all_or_abort(std::vector<MPI_Request>& requests, const AbortFlag* abort,
