@@ -128,49 +128,72 @@ void take_dropped(Task& task, StageCounters* counters) {
   metadata.erase(dropped);
 }
 
+// What one call of a stage took in and gave out, as StageCounters add it up.
+struct CallTally {
+  std::uint64_t tasks_in = 0;
+  std::uint64_t tasks_out = 0;
+  std::uint64_t items_in = 0;
+  std::uint64_t items_out = 0;
+  const char* unit_in = nullptr;
+  const char* unit_out = nullptr;
+};
+
+// Return the perf record every output of a call over `items_in` items gets.
+StagePerfRecord perf_record(const ProcessingStage& stage, double seconds, std::size_t items_in) {
+  StagePerfRecord record;
+  record.stage_name = stage.name();
+  record.process_time_s = seconds;
+  record.input_size = items_in;
+  record.items_processed = items_in;
+  return record;
+}
+
+// Adopt one output of a call: its history gains `record`, the drops a filter noted on it
+// go to `counters` (when given), and it is counted in `tally`.
+void adopt_output(Task& output, const StagePerfRecord& record, StageCounters* counters,
+                  CallTally& tally) {
+  take_dropped(output, counters);
+  output.stage_perf().push_back(record);
+  ++tally.tasks_out;
+  tally.items_out += output.num_items();
+  tally.unit_out = merge_item_unit(tally.unit_out, output.item_unit());
+}
+
+// Count one call that took `seconds` into `counters`, when given.
+void count_call(StageCounters* counters, const CallTally& tally, double seconds) {
+  if (counters == nullptr) return;
+  ++counters->calls;
+  counters->tasks_in += tally.tasks_in;
+  counters->tasks_out += tally.tasks_out;
+  counters->items_in += tally.items_in;
+  counters->items_out += tally.items_out;
+  counters->unit_in = merge_item_unit(counters->unit_in, tally.unit_in);
+  counters->unit_out = merge_item_unit(counters->unit_out, tally.unit_out);
+  counters->process_time_s += seconds;
+}
+
 // Call `process_batch` as the local executor's stage adapter does: outputs without an id get
 // one derived from their inputs, each output's history gains this call's record, and the
 // call is counted into `counters` when given.
 std::vector<TaskPtr> process_batch(ProcessingStage& stage, std::vector<TaskPtr> tasks,
                                    StageCounters* counters) {
   std::vector<std::string> input_ids;
-  std::size_t items_in = 0;
-  const char* unit_in = nullptr;
+  CallTally tally;
   input_ids.reserve(tasks.size());
   for (const TaskPtr& task : tasks) {
     input_ids.push_back(task->task_id());
-    items_in += task->num_items();
-    unit_in = merge_item_unit(unit_in, task->item_unit());
+    tally.items_in += task->num_items();
+    tally.unit_in = merge_item_unit(tally.unit_in, task->item_unit());
   }
-  const std::size_t tasks_in = tasks.size();
+  tally.tasks_in = tasks.size();
   const auto start = std::chrono::steady_clock::now();
   std::vector<TaskPtr> outputs = stage.process_batch(std::move(tasks));
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   std::erase(outputs, nullptr);
   assign_output_ids(input_ids, outputs);
-  StagePerfRecord record;
-  record.stage_name = stage.name();
-  record.process_time_s = took.count();
-  record.input_size = items_in;
-  record.items_processed = items_in;
-  std::size_t items_out = 0;
-  const char* unit_out = nullptr;
-  for (const TaskPtr& output : outputs) {
-    take_dropped(*output, counters);
-    output->stage_perf().push_back(record);
-    items_out += output->num_items();
-    unit_out = merge_item_unit(unit_out, output->item_unit());
-  }
-  if (counters != nullptr) {
-    ++counters->calls;
-    counters->tasks_in += tasks_in;
-    counters->tasks_out += outputs.size();
-    counters->items_in += items_in;
-    counters->items_out += items_out;
-    counters->unit_in = merge_item_unit(counters->unit_in, unit_in);
-    counters->unit_out = merge_item_unit(counters->unit_out, unit_out);
-    counters->process_time_s += took.count();
-  }
+  const StagePerfRecord record = perf_record(stage, took.count(), tally.items_in);
+  for (const TaskPtr& output : outputs) adopt_output(*output, record, counters, tally);
+  count_call(counters, tally, took.count());
   return outputs;
 }
 
@@ -185,13 +208,13 @@ void process_stream(ProcessingStage& stage, TaskPtr task, const nb::callable& em
                     StageCounters* counters) {
   using Clock = std::chrono::steady_clock;
   const std::string input_id = task->task_id();
-  const std::size_t items_in = task->num_items();
-  const char* const unit_in = task->item_unit();
+  CallTally tally;
+  tally.tasks_in = 1;
+  tally.items_in = task->num_items();
+  tally.unit_in = task->item_unit();
   const auto start = Clock::now();
   Clock::duration downstream{};
   std::size_t produced = 0;
-  std::size_t items_out = 0;
-  const char* unit_out = nullptr;
   TaskPtr held;  // the first output, until a second one shows it is not alone
   std::exception_ptr emit_error;
   const auto own_time = [&] {
@@ -201,15 +224,7 @@ void process_stream(ProcessingStage& stage, TaskPtr task, const nb::callable& em
     if (output->task_id().empty()) {
       output->set_task_id(alone ? input_id : fmt::format("{}_{}", input_id, index));
     }
-    StagePerfRecord record;
-    record.stage_name = stage.name();
-    record.process_time_s = own_time();
-    record.input_size = items_in;
-    record.items_processed = items_in;
-    take_dropped(*output, counters);
-    output->stage_perf().push_back(record);
-    items_out += output->num_items();
-    unit_out = merge_item_unit(unit_out, output->item_unit());
+    adopt_output(*output, perf_record(stage, own_time(), tally.items_in), counters, tally);
     const auto before = Clock::now();
     bool more = false;
     try {
@@ -237,16 +252,7 @@ void process_stream(ProcessingStage& stage, TaskPtr task, const nb::callable& em
   if (emit_error) std::rethrow_exception(emit_error);
   if (held) forward(std::move(held), 0, true);
   if (emit_error) std::rethrow_exception(emit_error);
-  if (counters != nullptr) {
-    ++counters->calls;
-    counters->tasks_in += 1;
-    counters->tasks_out += produced;
-    counters->items_in += items_in;
-    counters->items_out += items_out;
-    counters->unit_in = merge_item_unit(counters->unit_in, unit_in);
-    counters->unit_out = merge_item_unit(counters->unit_out, unit_out);
-    counters->process_time_s += own_time();
-  }
+  count_call(counters, tally, own_time());
 }
 
 // Return the counters as a dict for the driver and start again from zero.
