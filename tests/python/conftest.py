@@ -44,11 +44,16 @@ def corpus(tmp_path: pathlib.Path) -> pathlib.Path:
     return write_corpus(tmp_path / "corpus", word_documents(120), files=3)
 
 
+def curate_binary() -> pathlib.Path:
+    """Return the C++ `curate` binary of the build under test; skip the test without it."""
+    build = pathlib.Path(os.environ.get("CURATE_BUILD_DIR", REPO / "build"))
+    binary = build / "bin" / "curate"
+    if not binary.exists():
+        pytest.skip(f"no C++ binary at {binary} (build the `curate` target)")
+    return binary
+
+
 @pytest.fixture
 def curate_command() -> pathlib.Path:
     """The `curate` CLI of the build under test."""
-    build = pathlib.Path(os.environ.get("CURATE_BUILD_DIR", REPO / "build"))
-    command = build / "bin" / "curate"
-    if not command.exists():
-        pytest.skip(f"no curate command at {command}")
-    return command
+    return curate_binary()

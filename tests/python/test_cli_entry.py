@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import subprocess
 import sys
 
-import pytest
-
-from conftest import word_documents, write_corpus
-
-REPO = pathlib.Path(__file__).resolve().parent.parent.parent
-
-
-def _binary() -> pathlib.Path:
-    binary = pathlib.Path(os.environ.get("CURATE_BUILD_DIR", REPO / "build")) / "bin" / "curate"
-    if not binary.exists():
-        pytest.skip(f"no C++ binary at {binary} (build the `curate` target)")
-    return binary
+from conftest import curate_binary, word_documents, write_corpus
 
 
 def _python_curate(*args: str, cwd: pathlib.Path | None = None):
@@ -28,8 +16,8 @@ def _python_curate(*args: str, cwd: pathlib.Path | None = None):
 
 
 def _binary_curate(*args: str, cwd: pathlib.Path | None = None):
-    return subprocess.run([str(_binary()), *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120)
+    return subprocess.run([str(curate_binary()), *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
 
 
 def _pipeline(folder: pathlib.Path, executor: str) -> pathlib.Path:

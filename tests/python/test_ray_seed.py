@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from conftest import read_jsonl_folder, word_documents, write_corpus
+from conftest import curate_binary, read_jsonl_folder, word_documents, write_corpus
 from curate.backends.utils import (check_total_gpu_capacity, execute_setup_on_node,
                                    get_available_cpu_gpu_resources,
                                    get_worker_metadata_and_node_id, register_loguru_serializer)
@@ -26,8 +26,6 @@ from curate.tasks import DocumentBatch
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.ray
 
-HERE = pathlib.Path(__file__).resolve().parent
-REPO = HERE.parent.parent
 from ray_test_cluster import three_node_cluster  # noqa: E402
 
 
@@ -360,18 +358,10 @@ def test_a_ray_workflow_file_runs_on_ray_with_the_local_removal_list(connected, 
     assert ray_records == _removal_records(outputs["local"])
 
 
-def _binary() -> pathlib.Path:
-    build = pathlib.Path(os.environ.get("CURATE_BUILD_DIR", REPO / "build"))
-    binary = build / "bin" / "curate"
-    if not binary.exists():
-        pytest.skip(f"no C++ binary at {binary} (build the `curate` target)")
-    return binary
-
-
 def test_the_cpp_binary_refuses_type_ray(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", word_documents(3))
     path = _pipeline_yaml(tmp_path / "ray.yaml", corpus, tmp_path / "out", "  type: ray")
-    done = subprocess.run([str(_binary()), "run", str(path)], capture_output=True, text=True,
+    done = subprocess.run([str(curate_binary()), "run", str(path)], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 2
     assert f"curate: {path}:3: executor: type 'ray' runs on a Ray cluster" in done.stderr
@@ -380,7 +370,7 @@ def test_the_cpp_binary_refuses_type_ray(tmp_path):
     workflow.write_text(f"workflow: exact_deduplication\n"
                         f"params: {{input_path: {corpus}, output_path: {tmp_path / 'o'}}}\n"
                         "executor: {type: ray}\n")
-    done = subprocess.run([str(_binary()), "run", str(workflow)], capture_output=True,
+    done = subprocess.run([str(curate_binary()), "run", str(workflow)], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2
     assert "pip install 'curate[ray]'" in done.stderr
