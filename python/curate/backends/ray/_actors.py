@@ -327,12 +327,12 @@ class StageActor:
         ``output_keys`` gives them."""
         out: list[tuple] = []
         failed_downstream: list = []
-        emitted = [0]
         for task, key in zip(tasks, keys):
-            first_out, emitted[0] = len(out), 0
+            first_out, emitted = len(out), 0
 
             def emit(output, index: int, alone: bool, key=key) -> bool:
-                emitted[0] += 1
+                nonlocal emitted
+                emitted += 1
                 try:
                     out.extend(self._run_chain(j + 1, [output], [key if alone else
                                                                  key + order_index(index)]))
@@ -351,7 +351,7 @@ class StageActor:
                     raise failed_downstream[0] from None
                 raise self._failure(j, [task], error) from error
             if self._ledger is not None:
-                _count_source_outputs(out[first_out:], emitted[0])
+                _count_source_outputs(out[first_out:], emitted)
         return out
 
     def _failure(self, j: int, tasks: list, error: Exception) -> RuntimeError:
