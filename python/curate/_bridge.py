@@ -12,6 +12,7 @@ import json
 import logging
 
 from curate.backends.base import NodeInfo, WorkerMetadata
+from curate.stages.base import ProcessingStage
 from curate.tasks import _unwrap, _wrap
 
 _logger = logging.getLogger("curate")
@@ -37,7 +38,15 @@ def describe_stage(stage) -> str:
         "inputs": list(stage.inputs()[1]),
         "outputs": list(stage.outputs()[1]),
         "spec": stage._stage_spec(),
+        "sets_up_nodes": _sets_up_nodes(stage),
     })
+
+
+def _sets_up_nodes(stage) -> bool:
+    """Return False when the stage's ``setup_on_node`` is the base class's, which does
+    nothing: executors then skip its node setup (a Ray task per node)."""
+    own = getattr(type(stage), "setup_on_node", None)
+    return own is not None and own is not ProcessingStage.setup_on_node
 
 
 def process_batch(stage, handles: list) -> list:

@@ -327,6 +327,66 @@ TEST(ExecuteSetupOnNode, GivesEveryNodeTheDescriptionsAndResourcesOfEveryStage) 
   EXPECT_EQ(pairs.count("head"), 0u);
 }
 
+// A stage that keeps the default (empty) node setup, and one that inherits its node
+// setup from a base class between it and ProcessingStage.
+class NoNodeSetupStage : public CloneableStage<NoNodeSetupStage> {
+ public:
+  NoNodeSetupStage() : CloneableStage("no_node_setup") {}
+  std::vector<TaskPtr> process(TaskPtr task) override { return {task}; }
+};
+
+class WarmsNodes : public ProcessingStage {
+ public:
+  using ProcessingStage::ProcessingStage;
+  void setup_on_node(const NodeInfo&, const WorkerMetadata&) override {}
+};
+
+class InheritsNodeSetupStage : public CloneableStage<InheritsNodeSetupStage, WarmsNodes> {
+ public:
+  InheritsNodeSetupStage() : CloneableStage("inherits") {}
+  std::vector<TaskPtr> process(TaskPtr task) override { return {task}; }
+};
+
+TEST(ExecuteSetupOnNode, StagesSayWhetherTheyHaveANodeSetup) {
+  EXPECT_FALSE(NoNodeSetupStage().sets_up_nodes());
+  EXPECT_TRUE(InheritsNodeSetupStage().sets_up_nodes());
+  auto log = std::make_shared<SetupRecordingStage::Log>();
+  EXPECT_TRUE(SetupRecordingStage("a", log).sets_up_nodes());
+  StageOverrides renamed;
+  renamed.name = "renamed";
+  EXPECT_FALSE(NoNodeSetupStage().with_(renamed)->sets_up_nodes());
+}
+
+TEST(ExecuteSetupOnNode, LeavesOutStagesWhoseNodeSetupIsTheDefault) {
+  auto cluster = std::make_shared<DescribedWorkCluster>();
+  ClusterScope scope(cluster);
+  auto log = std::make_shared<SetupRecordingStage::Log>();
+  const std::vector<StagePtr> stages = {std::make_shared<NoNodeSetupStage>(),
+                                        std::make_shared<SetupRecordingStage>("b", log),
+                                        std::make_shared<InheritsNodeSetupStage>()};
+  std::vector<json> descriptions;
+  for (int i = 0; i < 3; ++i) descriptions.push_back({{"index", i}});
+  LogCapture capture;
+  execute_setup_on_node(stages, true, descriptions);
+  ASSERT_EQ(cluster->calls.size(), 4u);  // b and inherits, on n1 and n2
+  for (const auto& call : cluster->calls) {
+    const int index = call.description.at("index").get<int>();
+    EXPECT_NE(index, 0);
+    EXPECT_EQ(call.name,
+              fmt::format("stage '{}'", stages[static_cast<std::size_t>(index)]->name()));
+  }
+  EXPECT_EQ(capture.text(),
+            "info|Executing setup on node n1 for 2 stages\n"
+            "info|Executing setup on node n2 for 2 stages\n");
+
+  // Nothing to set up: no work reaches the cluster, and nothing is logged.
+  cluster->calls.clear();
+  LogCapture quiet;
+  execute_setup_on_node({std::make_shared<NoNodeSetupStage>()}, false, {json::object()});
+  EXPECT_TRUE(cluster->calls.empty());
+  EXPECT_EQ(quiet.text(), "");
+}
+
 TEST(ExecuteSetupOnNode, ReportsTheFailuresANodeOfAnotherProgramSendsBack) {
   auto cluster = std::make_shared<DescribedWorkCluster>();
   cluster->fail_on = "n2";

@@ -114,6 +114,33 @@ def test_setup_on_node_skips_the_head_node_when_asked(connected, tmp_path, monke
     assert _setups(tmp_path) == sorted(("a", n) for n in _alive_nodes() if n != head)
 
 
+class NoNodeSetup(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Keeps the base class's setup_on_node, which does nothing."""
+
+    name = "no_node_setup"
+
+    def process(self, task: DocumentBatch) -> DocumentBatch:
+        return task
+
+
+def test_a_stage_without_node_setup_costs_no_ray_task(connected, tmp_path, monkeypatch):
+    from curate.backends.ray import _cluster
+
+    sent = []
+    real = _cluster.RayClusterAdapter.run_work_on_each_node
+
+    def recording(self, node_ids, works):
+        sent.append([work[0] for work in works])
+        return real(self, node_ids, works)
+
+    monkeypatch.setattr(_cluster.RayClusterAdapter, "run_work_on_each_node", recording)
+    execute_setup_on_node([NoNodeSetup(), NodeSetupRecorder(str(tmp_path), "a")])
+    assert sent == [["stage 'a'"]]
+    assert _setups(tmp_path) == sorted(("a", n) for n in _alive_nodes())
+    execute_setup_on_node([NoNodeSetup()])
+    assert sent == [["stage 'a'"]], "nothing to set up: no task reaches the cluster"
+
+
 def test_setup_failure_names_the_stage_and_node(connected, tmp_path):
     with pytest.raises(RuntimeError) as error:
         execute_setup_on_node([NodeSetupRecorder(str(tmp_path), "fine"),

@@ -126,22 +126,28 @@ void execute_setup_on_node(const std::vector<std::shared_ptr<curate::ProcessingS
     throw std::invalid_argument(fmt::format("execute_setup_on_node: {} descriptions for {} stages",
                                             descriptions.size(), stages.size()));
   }
+  // A stage whose node setup is the default does nothing there: no work for it.
+  std::vector<std::size_t> setting_up;
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    if (stages[i]->sets_up_nodes()) setting_up.push_back(i);
+  }
+  if (setting_up.empty()) return;
   const std::shared_ptr<Cluster> cluster = current_cluster();
   std::vector<std::string> node_ids;
   for (const auto& node : cluster->nodes()) {
     if (!(ignore_head_node && node.is_head)) node_ids.push_back(node.node_id);
   }
-  if (node_ids.empty() || stages.empty()) return;
+  if (node_ids.empty()) return;
   // vLLM workers forked by a stage cannot re-initialise CUDA; NeMo Curator sets this
   // in its setup task, and so do we (only when the user has not chosen).
   setenv("VLLM_WORKER_MULTIPROC_METHOD", "spawn", /*overwrite=*/0);
   for (const auto& node_id : node_ids) {
-    spdlog::info("Executing setup on node {} for {} stages", node_id, stages.size());
+    spdlog::info("Executing setup on node {} for {} stages", node_id, setting_up.size());
   }
 
   std::vector<NodeWork> works;
-  works.reserve(stages.size());
-  for (std::size_t i = 0; i < stages.size(); ++i) {
+  works.reserve(setting_up.size());
+  for (const std::size_t i : setting_up) {
     const std::shared_ptr<curate::ProcessingStage>& stage = stages[i];
     NodeWork work;
     work.name = fmt::format("stage '{}'", stage->name());

@@ -45,7 +45,8 @@ void check_total_gpu_capacity(int gpus_needed, bool ignore_head_node = false);
 /// Call `setup_on_node(NodeInfo{node}, WorkerMetadata{"", none})` on every stage for every
 /// alive node of the current cluster (skipping the head node when asked), all pairs at
 /// once (Cluster::run_work_on_each_node), waiting for all; logs "Executing setup on node
-/// {id} for {n} stages" once per node. `descriptions` (one per stage, or empty) say how
+/// {id} for {n} stages" once per node. Stages whose `sets_up_nodes()` is false (the
+/// default, empty `setup_on_node`) are left out: nothing runs, nor is logged, for them. `descriptions` (one per stage, or empty) say how
 /// another process rebuilds each stage, for clusters whose nodes are other programs (Ray);
 /// each work asks the node for the stage's CPUs and GPUs. Throws std::runtime_error
 /// naming every failed stage and node. Driver thread; collective under MPI.

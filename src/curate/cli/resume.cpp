@@ -39,6 +39,7 @@ class ResumeSourceStage final : public ProcessingStage {
   void setup_on_node(const NodeInfo& node, const WorkerMetadata& worker) override {
     inner_->setup_on_node(node, worker);
   }
+  bool sets_up_nodes() const override { return inner_->sets_up_nodes(); }
   void setup(const WorkerMetadata& worker) override { inner_->setup(worker); }
   void teardown() override { inner_->teardown(); }
   // A reader's bad-record counts, which a Ray actor sends back at its teardown.

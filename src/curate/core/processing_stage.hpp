@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace curate {
@@ -75,6 +76,11 @@ class ProcessingStage {
   /// Prepare a node (download, warm a cache) once per (stage, node), before any worker
   /// instance exists on it; may run concurrently with other stages' node setup.
   virtual void setup_on_node(const NodeInfo& node, const WorkerMetadata& worker);
+  /// Return false when `setup_on_node` is the default, which does nothing: executors
+  /// then skip the stage's node setup (on Ray it costs a task, and often a new worker
+  /// process, per node). `CloneableStage` answers from the stage's type; this default
+  /// says true, for stages that cannot tell (wrappers forward their inner stage's).
+  virtual bool sets_up_nodes() const { return true; }
   /// Prepare one worker instance (load a model, open files); once per instance.
   virtual void setup(const WorkerMetadata& worker);
   /// Release what `setup` took; called once per instance, also after a failure.
@@ -143,7 +149,8 @@ class ProcessingStage {
 
 using StagePtr = std::shared_ptr<ProcessingStage>;
 
-/// Implement `clone()` for a stage type through its copy constructor:
+/// Implement `clone()` for a stage type through its copy constructor, and
+/// `sets_up_nodes()` from whether the type declares its own `setup_on_node`:
 /// `class MyStage : public CloneableStage<MyStage> { ... };`
 template <typename Derived, typename Base = ProcessingStage>
 class CloneableStage : public Base {
@@ -151,6 +158,12 @@ class CloneableStage : public Base {
   using Base::Base;
   std::shared_ptr<ProcessingStage> clone() const override {
     return std::make_shared<Derived>(static_cast<const Derived&>(*this));
+  }
+  bool sets_up_nodes() const override {
+    // `&Derived::setup_on_node` has ProcessingStage's type unless Derived, or a class
+    // between the two, overrides it: then the node setup may do something.
+    return !std::is_same_v<decltype(&Derived::setup_on_node),
+                           void (ProcessingStage::*)(const NodeInfo&, const WorkerMetadata&)>;
   }
 };
 

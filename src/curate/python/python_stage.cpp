@@ -60,6 +60,7 @@ PythonStage::PythonStage(nb::handle stage)
   inputs_ = to_stage_io(info.at("inputs"));
   outputs_ = to_stage_io(info.at("outputs"));
   spec_ = StageSpec::from_json(info.at("spec"), name());
+  sets_up_nodes_ = info.at("sets_up_nodes").get<bool>();
 }
 
 PythonStage::PythonStage(const PythonStage& other) = default;

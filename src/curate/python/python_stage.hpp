@@ -31,6 +31,8 @@ class PythonStage final : public ProcessingStage {
   /// A Python exception becomes std::runtime_error "<Type>: <message>".
   std::vector<TaskPtr> process_batch(std::vector<TaskPtr> tasks) override;
   void setup_on_node(const NodeInfo& node, const WorkerMetadata& worker) override;
+  /// Return whether the Python class overrides `setup_on_node` (asked once, at construction).
+  bool sets_up_nodes() const override { return sets_up_nodes_; }
   void setup(const WorkerMetadata& worker) override;
   void teardown() override;
   /// Return a stage over a deep copy of the Python object.
@@ -47,6 +49,7 @@ class PythonStage final : public ProcessingStage {
   nanobind::object call_bridge(const char* function, Args&&... args) const;
 
   nanobind::object stage_;
+  bool sets_up_nodes_ = true;
   StageIO inputs_;
   StageIO outputs_;
   StageSpec spec_;
