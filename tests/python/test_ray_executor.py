@@ -416,6 +416,56 @@ def test_fused_task_stages_run_in_one_actor_and_keep_a_row_each(cluster, ray_cor
         _filter_pipeline(ray_corpus, tmp_path / "bad").run(RayExecutor({"fuse_task_stages": 1}))
 
 
+class Split(ProcessingStage[DocumentBatch, DocumentBatch]):
+    """Cut one batch into one batch per row; record the process id of every call."""
+
+    name = "split"
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def process(self, task: DocumentBatch) -> list[DocumentBatch]:
+        (pathlib.Path(self.folder) / f"call-{os.getpid()}-{uuid.uuid4().hex}").write_text("")
+        table = task.to_pyarrow()
+        return [DocumentBatch(task_id=f"{task.task_id}_{i}", dataset_name=task.dataset_name,
+                              data=table.slice(i, 1)) for i in range(table.num_rows)]
+
+
+def test_one_seed_runs_the_first_stage_in_an_actor_of_the_chain_after_it(cluster, tmp_path):
+    import pyarrow as pa
+
+    from curate.backends.ray import RayExecutor
+
+    words = [" ".join(["w"] * n) for n in range(1, 13)]
+    seed = DocumentBatch(task_id="seed", dataset_name="d", data=pa.table({"text": words}))
+    splits, calls = tmp_path / "split", tmp_path / "calls"
+    splits.mkdir()
+    calls.mkdir()
+    def pipeline(folder: pathlib.Path) -> Pipeline:
+        return Pipeline("seeded", stages=[
+            Split(str(folder)), PidRecorder(str(calls), delay_s=0.2),
+            ScoreFilter(WordCountFilter(min_words=4), score_field="wc")])
+
+    local = pipeline(tmp_path).run(LocalExecutor(), initial_tasks=[seed])
+    for leftover in calls.iterdir():
+        leftover.unlink()
+    executor = RayExecutor()
+    outputs = pipeline(splits).run(executor, initial_tasks=[seed])
+    # The LocalExecutor's outputs, in its order.
+    assert [(t.task_id, t.to_pyarrow().to_pydict()) for t in outputs] == \
+        [(t.task_id, t.to_pyarrow().to_pydict()) for t in local]
+    assert sum(t.num_items for t in outputs) == 9
+    # No process of its own for the one call of the first stage: an actor of the chain
+    # ran it, then the chain's actors shared its outputs.
+    split_pids, call_pids = set(_pids(splits, "call")), set(_pids(calls, "call"))
+    assert len(split_pids) == 1 and split_pids <= call_pids, (split_pids, call_pids)
+    assert len(call_pids) == 3, call_pids  # the 3 CPUs of the cluster, one actor each
+    stages = executor.last_run_stats["stages"]
+    assert [(s["name"], s["workers"], s["calls"], s["tasks_in"], s["tasks_out"])
+            for s in stages] == [("split", 3, 1, 1, 12), ("pid_recorder", 3, 12, 12, 12),
+                                 ("word_count", 3, 12, 12, 12)]
+
+
 def test_max_calls_per_worker_replaces_the_actor_by_a_fresh_process(cluster, ray_corpus,
                                                                     tmp_path):
     from collections import Counter
@@ -497,10 +547,10 @@ def test_a_killed_actor_without_restarts_fails_the_run_naming_it(cluster, ray_co
     error = result.get("error")
     assert isinstance(error, RuntimeError), error
     message = str(error)
-    # The recorder is fused with the reader, word count and writer: one actor runs them.
-    assert re.search(r"fused stages 'jsonl_reader\+pid_recorder\+word_count\+jsonl_writer' "
-                     r"lost actor jsonl_reader\+pid_recorder\+word_count\+jsonl_writer-\d ",
-                     message), message
+    # The recorder is fused with the reader, word count and writer, and with the file
+    # partitioning (the run starts from one task): one actor runs them.
+    chain = r"file_partitioning\+jsonl_reader\+pid_recorder\+word_count\+jsonl_writer"
+    assert re.search(rf"fused stages '{chain}' lost actor {chain}-\d ", message), message
     assert " on node " in message and "max_restarts" in message
     assert result["done"] - killed_at < 15
     assert _filter_pipeline(ray_corpus, tmp_path / "again").run(RayExecutor())  # cluster usable
@@ -598,8 +648,9 @@ def test_engine_and_python_logs_of_an_actor_reach_the_driver_tagged(cluster, tmp
     for text, stage in [("skipping bad record", "jsonl_reader"), ("the talker saw 2", "talker")]:
         lines = [line for line in seen.splitlines() if text in line]
         assert lines, seen[-2000:]
-        tag = lines[0].split(f"[{stage}/{stage}-0@", 1)
-        assert len(tag) == 2 and tag[1].split("]", 1)[0] in nodes, lines[0]
+        # The worker that ran it: "<stage>-<n>" of its pool, on a node of the cluster.
+        tag = re.search(rf"\[{stage}/{stage}-\d+@([0-9a-f]+)\]", lines[0])
+        assert tag and tag.group(1) in nodes, lines[0]
 
 
 class BadRecordWatcher(ProcessingStage[DocumentBatch, DocumentBatch]):

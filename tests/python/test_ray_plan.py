@@ -107,16 +107,38 @@ def test_fuse_false_keeps_a_pool_per_stage(kind, two_cpus):
     assert [plan.names for plan in plans] == [["partition"], ["read"], ["write"]]
 
 
-def test_one_seed_gives_the_first_stage_one_actor_that_holds_no_cpu(kind, two_cpus, caplog):
+def test_one_seed_fuses_the_first_stage_into_a_seeded_pool(kind, two_cpus):
     names = ["partition", "read", "write"]
     kind.update(dict.fromkeys(names, "task"))
+    plans = _plan.plan_pools([_Stage(n) for n in names], 0, two_cpus, {"num_workers": 2},
+                             False, single_seed=True)
+    # No actor of its own for a stage that makes one call: one of the pool's runs it.
+    assert _pools(plans) == [(["partition", "read", "write"], 2, 1.0)]
+    assert plans[0].seeded and plans[0].indices == [0, 1, 2]
+    # Sized automatically, the seeded pool gets both CPUs.
+    plans = _plan.plan_pools([_Stage(n) for n in names], 0, two_cpus, {}, False,
+                             single_seed=True)
+    assert _pools(plans) == [(["partition", "read", "write"], 2, 1.0)]
+    # More seeds: the first stage stays alone, and it is no seeded pool.
+    plans = _plan.plan_pools([_Stage(n) for n in names], 0, two_cpus, {}, False)
+    assert [(plan.names, plan.seeded) for plan in plans] == [(["partition"], False),
+                                                             (["read", "write"], False)]
+
+
+def test_one_seed_gives_a_first_stage_that_cannot_fuse_one_actor_holding_no_cpu(
+        kind, two_cpus, caplog):
+    names = ["partition", "read", "write"]
+    kind.update(dict.fromkeys(names, "task"))
+    # The first stage asks for other actor options: it cannot share the others' actors.
+    stages = [_Stage("partition", {"ray_remote_args": {"max_restarts": 1}}), _Stage("read"),
+              _Stage("write")]
     with caplog.at_level(logging.INFO, logger="curate.ray"):
-        plans = _plan.plan_pools([_Stage(n) for n in names], 0, two_cpus,
-                                 {"num_workers": 2}, False, single_seed=True)
+        plans = _plan.plan_pools(stages, 0, two_cpus, {"num_workers": 2}, False,
+                                 single_seed=True)
     assert _pools(plans) == [(["partition"], 1, 0.0), (["read", "write"], 2, 1.0)]
+    assert not plans[0].seeded
     assert any("stage 'partition' gets 1 worker, not 2: the run starts from one task" in m
                for m in caplog.messages), caplog.messages
     # Sized automatically, the chain gets both CPUs.
-    plans = _plan.plan_pools([_Stage(n) for n in names], 0, two_cpus, {}, False,
-                             single_seed=True)
+    plans = _plan.plan_pools(stages, 0, two_cpus, {}, False, single_seed=True)
     assert _pools(plans) == [(["partition"], 1, 0.0), (["read", "write"], 2, 1.0)]

@@ -321,6 +321,8 @@ void bind_ray(nb::module_& m) {
           },
           nb::arg("tasks"), nb::arg("counters") = nb::none())
       .def_prop_ro("streams_outputs", &ProcessingStage::streams_outputs)
+      .def_prop_ro("sets_up_nodes", &ProcessingStage::sets_up_nodes,
+                   "False when the stage's setup_on_node is the default, which does nothing.")
       .def("process_stream", &process_stream, nb::arg("task"), nb::arg("emit"),
            nb::arg("counters") = nb::none(),
            "Process one task, calling emit(output, index, alone) for each output as it is "

@@ -216,7 +216,6 @@ class StageActor:
             [f"{name}/{worker}@{self._node_id}" for name, worker in zip(names, self._workers)],
             level)
         self._chain_counters = [native().StageCounters() for _ in self._stages]
-        self._counters = self._chain_counters[0]
         self._set_up = False
         self._last_end: float | None = None
 
@@ -238,15 +237,15 @@ class StageActor:
         self._last_end = time.time()
         return self._node_id
 
-    def _report(self, begin: float, pieces: list, **extra) -> dict:
+    def _report(self, begin: float, pieces: list, of_stage: int = 0, **extra) -> dict:
         """Return the report of a call that began at ``begin`` and produced ``pieces``: the
         counters of this call's work (see ``StageCounters.take``) with ``outputs``,
         ``part_sizes``, ``pid``, ``start``/``end`` (epoch seconds), ``decode_s``/``encode_s``
         (time spent turning bytes into tasks and back), ``idle_s`` (since the previous
         call), ``skipped`` (source tasks skipped so far by this process) and ``counters``
-        (see ``_stage_counters``)."""
+        (see ``_stage_counters``); the counters taken are stage ``of_stage``'s."""
         end = time.time()
-        report = self._counters.take()
+        report = self._chain_counters[of_stage].take()
         report.update(outputs=sum(len(piece) for piece in pieces),
                       part_sizes=[len(piece) for piece in pieces], pid=os.getpid(),
                       start=begin, end=end, decode_s=0.0, encode_s=0.0,
@@ -264,16 +263,18 @@ class StageActor:
                 for stage in self._stages]
 
     def process(self, bundle: list, start: int = 0, stop: int | None = None,
-                parts: int = 1) -> tuple:
-        """Process pairs ``start:stop`` of a bundle of (key, serialised task), ``batch_size``
-        a call (the chain's head; each output then goes alone through the stages after it).
+                parts: int = 1, entry: int = 0, alone: bool = False) -> tuple:
+        """Process pairs ``start:stop`` of a bundle of (key, serialised task) through the
+        chain from its stage ``entry`` on (or that stage only, ``alone``: a seeded pool's
+        first stage), ``batch_size`` of that stage a call; each output then goes alone
+        through the stages after it.
 
         Return (report, part 1, ..., part ``parts``): the (key, serialised output) pairs of
-        the last stage cut into ``parts`` contiguous lists (some maybe empty) that travel on
-        as bundles of their own, so the next stage's actors share them. The driver reads
-        only the report (see ``_report``; for a chain, ``chain`` holds one report per
-        stage, the head's first). A failure raises RuntimeError naming the stage, the task
-        ids and the node.
+        the last stage run cut into ``parts`` contiguous lists (some maybe empty) that
+        travel on as bundles of their own, so the next actors share them. The driver reads
+        only the report (see ``_report``; ``entry`` says which stage it is of; for a
+        chain, ``chain`` holds one report per stage run, the entry's first). A failure
+        raises RuntimeError naming the stage, the task ids and the node.
         """
         self.setup()
         begin = time.time()
@@ -281,32 +282,36 @@ class StageActor:
         pairs = bundle[start:stop]
         tasks = [native().task_from_bytes(blob) for _, blob in pairs]
         decoded = time.perf_counter() - clock
-        size = max(1, self._stage.batch_size)
+        end = entry + 1 if alone else len(self._stages)
+        size = max(1, self._stages[entry].batch_size)
         outputs = []
         encoded = 0.0
         for first in range(0, len(tasks), size):
             keys = [key for key, _ in pairs[first:first + size]]
-            produced = self._run_chain(0, tasks[first:first + size], keys)
+            produced = self._run_chain(entry, tasks[first:first + size], keys, end)
             clock = time.perf_counter()
             outputs.extend((key, out_of_band(native().task_to_bytes(task)))
                            for key, task in produced)
             encoded += time.perf_counter() - clock
         pieces = cut(outputs, parts)
-        report = self._report(begin, pieces, decode_s=decoded, encode_s=encoded)
+        report = self._report(begin, pieces, entry, decode_s=decoded, encode_s=encoded,
+                              entry=entry)
         if len(self._stages) > 1:
-            head = dict(report, encode_s=0.0)  # the last stage's outputs were encoded
-            report["chain"] = [head] + [self._follower_report(k, report)
-                                        for k in range(1, len(self._stages))]
+            head = dict(report, encode_s=0.0 if end > entry + 1 else encoded)
+            report["chain"] = [head] + [self._follower_report(k, report, end)
+                                        for k in range(entry + 1, end)]
         return (report, *pieces)
 
-    def _run_chain(self, j: int, tasks: list, keys: list[bytes]) -> list[tuple]:
+    def _run_chain(self, j: int, tasks: list, keys: list[bytes],
+                   end: int | None = None) -> list[tuple]:
         """Run ``tasks`` (with order ``keys``) through stage ``j`` and, one output at a
-        time, the stages after it, depth first as the LocalExecutor's fused workers do;
-        return the last stage's (key, task) pairs."""
+        time, the stages after it up to ``end`` (excluded; default: all), depth first as
+        the LocalExecutor's fused workers do; return the last stage's (key, task) pairs."""
+        end = len(self._stages) if end is None else end
         stage = self._stages[j]
-        last = j + 1 == len(self._stages)
+        last = j + 1 == end
         if not last and stage.streams_outputs:
-            return self._stream_chain(j, tasks, keys)
+            return self._stream_chain(j, tasks, keys, end)
         self._select(j)
         try:
             produced = stage.process_batch(tasks, self._chain_counters[j])
@@ -317,10 +322,10 @@ class StageActor:
             return list(zip(produced_keys, produced))
         out: list[tuple] = []
         for key, task in zip(produced_keys, produced):
-            out.extend(self._run_chain(j + 1, [task], [key]))
+            out.extend(self._run_chain(j + 1, [task], [key], end))
         return out
 
-    def _stream_chain(self, j: int, tasks: list, keys: list[bytes]) -> list[tuple]:
+    def _stream_chain(self, j: int, tasks: list, keys: list[bytes], end: int) -> list[tuple]:
         """Run ``tasks`` through stage ``j``, a streaming stage (a reader), one at a time,
         each output going down the chain as soon as it is made: the actor then holds one
         of a task's outputs, not all of them (a whole file's batches). Keys as
@@ -335,7 +340,8 @@ class StageActor:
                 emitted += 1
                 try:
                     out.extend(self._run_chain(j + 1, [output], [key if alone else
-                                                                 key + order_index(index)]))
+                                                                 key + order_index(index)],
+                                               end))
                 except BaseException as error:
                     failed_downstream.append(error)
                     raise
@@ -366,11 +372,12 @@ class StageActor:
             native().select_worker_logger(j)
             self._tagger.current = j
 
-    def _follower_report(self, k: int, head: dict) -> dict:
-        """Return the report of fused stage ``k`` (> 0) for the call ``head`` reported: its
-        own counters, the call's times and process; the encoding is the last stage's."""
+    def _follower_report(self, k: int, head: dict, end: int) -> dict:
+        """Return the report of fused stage ``k`` (after the call's entry stage, before
+        ``end``) for the call ``head`` reported: its own counters, the call's times and
+        process; the encoding is the last stage's."""
         report = self._chain_counters[k].take()
-        last = k + 1 == len(self._stages)
+        last = k + 1 == end
         report.update(outputs=head["outputs"] if last else 0, part_sizes=[], pid=head["pid"],
                       start=head["start"], end=head["end"], decode_s=0.0,
                       encode_s=head["encode_s"] if last else 0.0, idle_s=0.0, skipped=0)

@@ -21,8 +21,11 @@ Consecutive task stages fuse into one pool, as the LocalExecutor fuses them (con
 alone to the next inside the process, so the tasks between them never cross the object
 store. Two stages fuse when both are task stages, the second takes one task a call
 (``batch_size`` 1), and both ask for the same actor options, CPUs, GPUs, worker count and
-``max_calls_per_worker``. The run's first stage stays alone: it receives the seeds (often
-one), and the stages after it are spread over the actors.
+``max_calls_per_worker``. The run's first stage stays alone: it receives the seeds, and
+the stages after it are spread over the actors. With a single seed (a reader's file
+partitioning) it fuses too, as a ``seeded`` pool: one of the pool's actors runs the first
+stage alone on the seed, and the pool's actors share its outputs, each running the rest of
+the chain; no process is spent on a stage that makes one call.
 """
 
 from __future__ import annotations
@@ -60,6 +63,9 @@ class StagePlan:
     # The built stages this pool runs, ``index`` first: more than one for fused stages.
     indices: list = field(default_factory=list)
     names: list = field(default_factory=list)
+    # The pool runs the run's first stage alone on the one seed, then the rest of its
+    # chain over that stage's outputs (see the module's comment).
+    seeded: bool = False
 
     def __post_init__(self) -> None:
         self.indices = self.indices or [self.index]
@@ -125,13 +131,14 @@ def _pack(requests: list[tuple[float, float]], nodes: list[dict]) -> list[int] |
     return placed  # type: ignore[return-value]
 
 
-def _chains(stages: list, requests: list, fuse: bool) -> list[list[int]]:
+def _chains(stages: list, requests: list, fuse: bool, seeded: bool = False) -> list[list[int]]:
     """Return the stages (offsets into ``stages``) of each pool, in order: runs of fused
-    task stages (see the module's comment), else one stage each."""
+    task stages (see the module's comment), else one stage each; the first stage fuses
+    only when ``seeded`` (the run starts from one task)."""
     chains: list[list[int]] = []
     for k, request in enumerate(requests):
         previous = requests[chains[-1][-1]] if chains else None
-        fusable = (fuse and previous is not None and chains[-1][0] > 0
+        fusable = (fuse and previous is not None and (chains[-1][0] > 0 or seeded)
                    and previous[5] == "task" and request[5] == "task"
                    and stages[k].batch_size <= 1
                    and previous[0] == request[0] and previous[1:5] == request[1:5])
@@ -148,9 +155,10 @@ def plan_pools(built: list, first: int, nodes: list[dict], executor_args: dict,
     """Size every pool over ``nodes`` (the nodes that may run stages): one per stage, or
     per chain of fused task stages with ``fuse`` (see the module's comment).
 
-    With ``single_seed`` (the run starts from one task) the first stage gets one actor
-    that asks Ray for no CPU: its one call runs before any other stage has work, so a
-    core held for it all run long would be taken from the stages after it.
+    With ``single_seed`` (the run starts from one task) the first stage fuses with the
+    stages after it into a ``seeded`` pool where it can; otherwise it gets one actor that
+    asks Ray for no CPU: its one call runs before any other stage has work, so a core held
+    for it all run long would be taken from the stages after it.
 
     Pools are sized from ``get_available_cpu_gpu_resources``: a stage with ``num_workers``
     (or ``ray_remote_args.num_workers``) gets that many actors, capped at what its request
@@ -163,11 +171,12 @@ def plan_pools(built: list, first: int, nodes: list[dict], executor_args: dict,
     """
     every_stage = [built[i] for i in range(first, len(built))]
     every_request = [_stage_request(stage, executor_args) for stage in every_stage]
-    chains = _chains(every_stage, every_request, fuse)
+    chains = _chains(every_stage, every_request, fuse, single_seed)
     # From here on, a chain is planned as its head stage (its stages ask alike).
     stages = [every_stage[chain[0]] for chain in chains]
     requests = [every_request[chain[0]] for chain in chains]
-    if single_seed:
+    seeded = single_seed and len(chains[0]) > 1
+    if single_seed and not seeded:
         options, _, gpus, requested, max_calls, kind = requests[0]
         if requested and requested > 1:
             _log.info("RayExecutor: stage '%s' gets 1 worker, not %d: the run starts from one "
@@ -197,7 +206,7 @@ def plan_pools(built: list, first: int, nodes: list[dict], executor_args: dict,
     # The CPUs one actor each leaves go to the stages sized automatically.
     spare = total_cpus - sum(r[1] * c for r, c in zip(requests, counts))
     growable = [k for k, r in enumerate(requests)
-                if k > 0 and not r[3] and r[2] == 0 and r[1] > 0]
+                if (k > 0 or seeded) and not r[3] and r[2] == 0 and r[1] > 0]
     while growable and spare > 0:
         grown = False
         for k in growable:
@@ -222,7 +231,7 @@ def plan_pools(built: list, first: int, nodes: list[dict], executor_args: dict,
         names = [every_stage[c].name for c in chain]
         plans.append(StagePlan(first + chain[0], "+".join(names), _amount(cpus * scale), gpus,
                                counts[k], node_ids, options, max_calls, int(restarts or 0),
-                               kind, [first + c for c in chain], names))
+                               kind, [first + c for c in chain], names, seeded and k == 0))
     return plans
 
 

@@ -17,6 +17,7 @@ of ``_plan``'s comment. Used by the driver thread only.
 from __future__ import annotations
 
 import collections
+import dataclasses
 
 from curate.backends.ray._plan import StagePlan
 from curate.backends.ray._workers import Call, Work, Worker
@@ -36,6 +37,7 @@ class TaskPool:
         self.retired: list[Worker] = []  # recycled workers, killed after their teardown
         self.made = 0  # actors created, for ordinals
         self.parts = 1  # the bundles one call's outputs are cut into (the next stage's)
+        self.own_parts = 1  # the same for the outputs that stay in the pool (``alone``)
         self.actor_class = None  # the Ray actor class of this kind of stage (the executor's)
 
     @property
@@ -70,8 +72,8 @@ class TaskPool:
         if limit is not None:
             allowed = max(1, limit - worker.calls) * max(1, self.batch_size)
             if work.size > allowed:
-                self.queued.appendleft(Work(work.bundle, work.start + allowed, work.stop))
-                work = Work(work.bundle, work.start, work.start + allowed)
+                self.queued.appendleft(dataclasses.replace(work, start=work.start + allowed))
+                work = dataclasses.replace(work, stop=work.start + allowed)
         return work
 
     def dispatch(self, upstream_done: bool, blocked: bool) -> list[Call]:
@@ -81,9 +83,12 @@ class TaskPool:
         while self.idle and self.queued and not blocked:
             worker = self.idle.popleft()
             work = self.next_work(worker)
+            parts = self.own_parts if work.alone else self.parts
+            # Only a seeded pool's work says where it enters (gang actors take no such).
+            where = {"entry": work.entry, "alone": work.alone} if self.plan.seeded else {}
             report_ref, *part_refs = worker.handle.process.options(
-                num_returns=1 + self.parts).remote(work.bundle, work.start, work.stop,
-                                                   self.parts)
+                num_returns=1 + parts).remote(work.bundle, work.start, work.stop, parts,
+                                              **where)
             calls.append(self.start(worker, ("process", work, part_refs), report_ref))
         return calls
 
@@ -93,7 +98,13 @@ class TaskPool:
         call.worker.calls += report["calls"]
         if not self.spent(call.worker):
             self.idle.append(call.worker)
-        return produced(call.context[-1], report)
+        work = call.context[1]
+        outputs = produced(call.context[-1], report)
+        if work.alone:  # a seeded pool's first stage: the pool's actors share its outputs
+            self.queued.extend(dataclasses.replace(out, entry=work.entry + 1)
+                               for out in outputs)
+            return []
+        return outputs
 
     def lost(self, call: Call) -> bool:
         """Queue the call of a lost (restarting) actor again; return False when this kind

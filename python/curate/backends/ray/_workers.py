@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 @dataclass
 class Work:
     """Pairs ``start:stop`` of a bundle (a list of (key, serialised task)) in the object
-    store."""
+    store, for the stage at ``entry`` of its pool's chain, and for that stage ``alone``
+    (a seeded pool's first stage: its outputs come back to the pool)."""
 
     bundle: object  # ObjectRef
     start: int
     stop: int
+    entry: int = 0
+    alone: bool = False
 
     @property
     def size(self) -> int:

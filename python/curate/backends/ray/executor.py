@@ -87,10 +87,6 @@ class RayExecutor(BaseExecutor):
         the executor started is shut down.
         """
         ray = _require_ray()
-        for stage in stages:
-            prepare = getattr(stage, "_prepare", None)
-            if prepare is not None:
-                prepare()
         document, python_stages = pipeline_document(
             _pipeline_name, _description, stages, {"type": "local"},
             seeded=initial_tasks is not None)
@@ -102,8 +98,14 @@ class RayExecutor(BaseExecutor):
         seeds = [native().NativeEmptyTask("empty", "")] if initial_tasks is None else [
             self._seed(task) for task in initial_tasks]
         sources = [DocumentStage(document, python_stages, i) for i in range(len(built))]
+
+        def prepare() -> None:  # a writer's output folder (overwrite clears it)
+            for stage in stages:
+                if getattr(stage, "_prepare", None) is not None:
+                    stage._prepare()
+
         return [_wrap(task) for task in self._run(ray, built, sources, first, seeds,
-                                                  document, _pipeline_name)]
+                                                  document, _pipeline_name, prepare)]
 
     def _execute_native(self, stages: list, initial_tasks: list) -> list:
         """Run built engine stages (NativeStage) over NativeTasks; return NativeTasks.
@@ -121,12 +123,13 @@ class RayExecutor(BaseExecutor):
         return self._run(ray, list(stages), sources, 0, seeds, None, "workflow")
 
     def _run(self, ray, built: list, sources: list, first: int, seeds: list,
-             document: str | None, pipeline_name: str) -> list:
+             document: str | None, pipeline_name: str, prepare=None) -> list:
         """Run stages ``built[first:]`` (each actor builds its own from ``sources``) over
         the NativeTasks ``seeds``; return the last stage's NativeTasks, in key order.
 
-        ``document`` is the pipeline's (None for shipped engine stages). Every actor's
-        stage counters are merged back into ``built`` (see ``_merge_worker_counters``).
+        ``document`` is the pipeline's (None for shipped engine stages). ``prepare`` (the
+        writers' output folders) is called before any stage is set up. Every actor's stage
+        counters are merged back into ``built`` (see ``_merge_worker_counters``).
         """
         started = not ray.is_initialized()
         if started:
@@ -152,8 +155,14 @@ class RayExecutor(BaseExecutor):
                                [p.workers for p in plans for _ in p.indices],
                                len(seeds), self.config.get("progress_interval_s", 10.0))
             settings = self._record_settings(document, built, first, record)
-            self._setup_on_nodes(sources, first)
-            self._create_pools(ray, sources, built, plans, settings, pools)
+            if any(stage.sets_up_nodes for stage in built[first:]):
+                # Node setup comes before any actor, whose CPUs its tasks may need.
+                if prepare is not None:
+                    prepare()
+                self._setup_on_nodes(sources, first)
+                prepare = None
+            # Otherwise the actors' processes start while the driver prepares.
+            self._create_pools(ray, sources, built, plans, settings, pools, prepare)
             keyed = [(order_index(i), out_of_band(native().task_to_bytes(task)))
                      for i, task in enumerate(seeds)]
             return self._stream(ray, pools, keyed, record, sources, settings, counters_into)
@@ -257,8 +266,9 @@ class RayExecutor(BaseExecutor):
                                                    self.ignore_head_node)
 
     def _create_pools(self, ray, sources, built, plans: list[StagePlan], settings: dict,
-                      pools: list[TaskPool]) -> None:
-        """Create every stage's actors into ``pools``, then set them all up together.
+                      pools: list[TaskPool], before_setup=None) -> None:
+        """Create every stage's actors into ``pools``, call ``before_setup`` (if any) while
+        their processes start, then set them all up together.
 
         Pools are appended before any setup is awaited, so teardown reaches every actor.
         """
@@ -271,6 +281,9 @@ class RayExecutor(BaseExecutor):
             # Outputs are cut into bundles for the next stage's actors to share and to
             # start on early (a reader's files one by one).
             pool.parts = max(len(pools[i + 1].workers), _MAX_PARTS) if i + 1 < len(pools) else 1
+            pool.own_parts = max(len(pool.workers), _MAX_PARTS)
+        if before_setup is not None:
+            before_setup()
         _get_naming_stage(ray, [ref for pool in pools for ref in pool.setup_calls()])
 
     def _new_worker(self, ray, sources, pool: TaskPool, node_id, settings: dict) -> Worker:
@@ -308,7 +321,8 @@ class RayExecutor(BaseExecutor):
         cuts = max(1, min(len(seeds), max(len(pools[0].workers), _MAX_PARTS)))
         for k in range(cuts):
             part = seeds[len(seeds) * k // cuts:len(seeds) * (k + 1) // cuts]
-            pools[0].queued.append(Work(ray.put(part), 0, len(part)))
+            pools[0].queued.append(Work(ray.put(part), 0, len(part),
+                                        alone=pools[0].plan.seeded))
         in_flight: dict = {}
         finished: list = []  # (key, task) of the last stage's outputs
         rows = _record_rows(pools)
@@ -349,7 +363,8 @@ class RayExecutor(BaseExecutor):
                 except ray.exceptions.RayError as error:
                     where = pool.name + pool.where(call)
                     raise RuntimeError(f"RayExecutor: {_describe(error, where)}") from None
-                for row, stage_report in zip(rows[i], report.get("chain") or [report]):
+                for row, stage_report in zip(rows[i][report.get("entry", 0):],
+                                             report.get("chain") or [report]):
                     record.add(row, stage_report)
                 # What this process counted so far: survives it, should it die.
                 call.worker.counters[report["pid"]] = report["counters"]
@@ -468,8 +483,9 @@ def _record_rows(pools: list[TaskPool]) -> list[list[int]]:
 
 
 def _queue_depths(pools: list[TaskPool]) -> list[int]:
-    """Return the queue depth of every stage: a pool's queue is its first stage's."""
-    return [len(pool.queued) if k == 0 else 0 for pool in pools
+    """Return the queue depth of every stage: a pool's queued work is for the stage of
+    its chain it enters at (the first, but in a seeded pool)."""
+    return [sum(1 for work in pool.queued if getattr(work, "entry", 0) == k) for pool in pools
             for k in range(len(pool.plan.indices))]
 
 
