@@ -466,6 +466,33 @@ def test_one_seed_runs_the_first_stage_in_an_actor_of_the_chain_after_it(cluster
                                  ("word_count", 3, 12, 12, 12)]
 
 
+def test_writer_modes_hold_although_actors_start_before_the_folder_is_prepared(
+        cluster, ray_corpus, tmp_path):
+    from curate.backends.ray import RayExecutor
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale.jsonl").write_text('{"text": "from an earlier run"}\n')
+
+    def pipeline(mode: str) -> Pipeline:
+        return Pipeline("modes", stages=[
+            JsonlReader(str(ray_corpus), files_per_partition=1),
+            ScoreFilter(WordCountFilter(min_words=30, max_words=60)),
+            JsonlWriter(str(out), mode=mode)])
+
+    with pytest.raises(ValueError, match=re.escape(f"output folder {out} exists and is not empty")):
+        pipeline("error").run(RayExecutor())
+    assert sorted(p.name for p in out.iterdir()) == ["stale.jsonl"], "nothing written"
+    pipeline("overwrite").run(RayExecutor())
+    local = tmp_path / "local"
+    Pipeline("modes", stages=[
+        JsonlReader(str(ray_corpus), files_per_partition=1),
+        ScoreFilter(WordCountFilter(min_words=30, max_words=60)),
+        JsonlWriter(str(local))]).run(LocalExecutor())
+    assert not (out / "stale.jsonl").exists()
+    assert _sorted_records(out) == _sorted_records(local)
+
+
 def test_max_calls_per_worker_replaces_the_actor_by_a_fresh_process(cluster, ray_corpus,
                                                                     tmp_path):
     from collections import Counter
