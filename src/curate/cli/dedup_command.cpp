@@ -9,6 +9,7 @@
 #include "curate/cli/progress_reporter.hpp"
 #include "curate/dedup/exact/exact_deduplication_workflow.hpp"
 #include "curate/dedup/fuzzy/fuzzy_deduplication_workflow.hpp"
+#include "curate/dedup/fuzzy/fuzzy_stats.hpp"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -167,30 +168,23 @@ bool clear_outputs_once(const PhaseRunner& runner, const DedupOptions& o) {
   return false;
 }
 
-// The fuzzy counters are each rank's own work: sum them over the ranks (the largest
-// component is the maximum; the candidate index is the same on every rank).
+// The fuzzy counters are each rank's own work: sum them over the ranks as FuzzyStats
+// merges a worker's (the largest component is the maximum). The other keys (the removal
+// list) are the same on every rank.
 json sum_fuzzy_counters(const PhaseRunner& runner, json counters) {
   if (!runner.mpi()) return counters;
   auto& cluster = *runner.mpi();
-  const std::vector<std::string> all = cluster.all_to_all(
-      std::vector<std::string>(static_cast<std::size_t>(cluster.size()), counters.dump()));
-  json total = counters;
-  for (const char* key : {"documents", "shingles", "duplicate_buckets", "candidate_documents",
-                          "candidate_pairs", "verified_pairs", "components", "largest_component",
-                          "documents_removed", "verification_bytes"}) {
-    std::uint64_t value = 0;
-    for (const std::string& text : all) {
-      const auto other = json::parse(text).value(key, std::uint64_t{0});
-      value = std::string_view(key) == "largest_component" ? std::max(value, other) : value + other;
-    }
-    total[key] = value;
+  const json known = dedup::FuzzyStats{}.counters();
+  json own = json::object();
+  for (const auto& [key, value] : known.items()) {
+    if (counters.contains(key)) own[key] = counters[key];
   }
-  const auto candidates = total["candidate_documents"].get<std::uint64_t>();
-  total["verification_bytes_per_candidate"] =
-      candidates == 0 ? 0.0
-                      : static_cast<double>(total["verification_bytes"].get<std::uint64_t>()) /
-                            static_cast<double>(candidates);
-  return total;
+  const std::vector<std::string> all = cluster.all_to_all(
+      std::vector<std::string>(static_cast<std::size_t>(cluster.size()), own.dump()));
+  dedup::FuzzyStats total;
+  for (const std::string& text : all) total.merge(json::parse(text));
+  counters.update(total.to_json());
+  return counters;
 }
 
 void write_stats(const fs::path& output, const json& record) {

@@ -16,9 +16,10 @@ namespace curate::backends::mpi {
 /// `CURATE_MPI_SILENCE_TIMEOUT_S` when set (> 0), else 30. Read on every call.
 double silence_timeout_s();
 
-/// The signs of life of one MpiExecutor::execute: every rank but 0 sends rank 0 its live
-/// counters (an opaque string) every `interval`, and rank 0 sends every other rank an
-/// empty beat as often. Each side notes when it last heard from the other, so a rank
+/// The signs of life of one watched span of an MPI job (one MpiExecutor::execute, or the
+/// session watch's, from MPI_Init to the final barrier): every rank but 0 sends rank 0
+/// its live counters (an opaque string) every `interval`, and rank 0 sends every other
+/// rank an empty beat as often. Each side notes when it last heard from the other, so a rank
 /// that was killed, hangs (stopped) or lost its network is found by the ranks that wait
 /// for it, which no collective would tell them. All messages are non-blocking on a
 /// communicator of its own (one send in flight per peer; a beat whose previous send has
