@@ -197,14 +197,10 @@ TEST_F(MpiRun, DedupWorkflowsGiveTheSameRemovalListsOnEveryRankCount) {
 
 TEST_F(MpiRun, AFailingOrKilledRankEndsTheJobAndARerunCompletes) {
   const auto pipeline = [&](const std::string& name, const std::string& mode, int rank) {
-    return write_pipeline(name,
-                          "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
-                          "  - stage: fail_on_rank\n    params: {dir: " +
-                              dir_.string() + ", rank: " + std::to_string(rank) +
-                              ", mode: " + mode +
-                              ", sleep_ms: 30}\n"
-                              "  - stage: jsonl_writer\n    params: {output_dir: out_" +
-                              name + "}\n");
+    return write_pipeline(
+        name, fail_on_rank_stages(
+                  dir_, "rank: " + std::to_string(rank) + ", mode: " + mode + ", sleep_ms: 30",
+                  "out_" + name));
   };
   const Outcome thrown = curate("run --quiet " + pipeline("thrown", "throw", 1).string(), 3);
   EXPECT_NE(thrown.status, 0) << thrown.output;
@@ -239,13 +235,8 @@ TEST_F(MpiRun, AFailingOrKilledRankEndsTheJobAndARerunCompletes) {
 // forever. Now rank 0's session watch names the silent rank and ends the job within the
 // silence timeout, and no process of the job is left (the stopped one included).
 TEST_F(MpiRun, ARankLostInTheStartUpCollectivesEndsTheJobNamingIt) {
-  const fs::path pipeline =
-      write_pipeline("stopped_in_setup",
-                     "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
-                     "  - stage: fail_on_rank\n    params: {dir: " +
-                         dir_.string() +
-                         ", rank: 2, mode: stop_in_setup}\n"
-                         "  - stage: jsonl_writer\n    params: {output_dir: out_stopped}\n");
+  const fs::path pipeline = write_pipeline(
+      "stopped_in_setup", fail_on_rank_stages(dir_, "rank: 2, mode: stop_in_setup", "out_stopped"));
   const Outcome stopped =
       curate("run --quiet " + pipeline.string(), 3, "CURATE_MPI_SILENCE_TIMEOUT_S=5");
   EXPECT_NE(stopped.status, 0) << stopped.output;
@@ -280,12 +271,7 @@ TEST_F(MpiRun, IgnoreHeadNodeKeepsGangsOffTheHeadAndProgressCoversEveryRank) {
   EXPECT_EQ(gang_stages, 1);
 
   const fs::path slow =
-      write_pipeline("slow",
-                     "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
-                     "  - stage: fail_on_rank\n    params: {dir: " +
-                         dir_.string() +
-                         ", rank: 99, sleep_ms: 150}\n"
-                         "  - stage: jsonl_writer\n    params: {output_dir: out_slow}\n");
+      write_pipeline("slow", fail_on_rank_stages(dir_, "rank: 99, sleep_ms: 150", "out_slow"));
   const Outcome run = curate("run --progress-interval 0.2 " + slow.string(), 3, no_head);
   ASSERT_EQ(run.status, 0) << run.output;
   // Every "fail_on_rank: N tasks" of the progress lines (no std::regex: GCC 12 warns

@@ -104,11 +104,7 @@ TEST_F(SlurmNodes, SrunOverThreeNodesNamesThemAndMatchesLocal) {
   // run's own watch (JobControl), the start-up's is the next case.
   std::ofstream(dir_ / "killed.yaml")
       << "name: killed\nstages:\n"
-         "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
-         "  - stage: fail_on_rank\n    params: {dir: "
-      << dir_.string()
-      << ", rank: 2, mode: kill, sleep_ms: 500}\n"
-         "  - stage: jsonl_writer\n    params: {output_dir: out_killed}\n";
+      << fail_on_rank_stages(dir_, "rank: 2, mode: kill, sleep_ms: 500", "out_killed");
   const Outcome killed = curate("run --quiet killed.yaml", 3, "CURATE_MPI_SILENCE_TIMEOUT_S=3");
   EXPECT_NE(killed.status, 0) << killed.output;
   EXPECT_LT(killed.seconds, 30.0);
@@ -129,11 +125,7 @@ TEST_F(SlurmNodes, SrunOverThreeNodesNamesThemAndMatchesLocal) {
   // leaving no task behind.
   const fs::path in_setup = dir_ / "killed_in_setup.yaml";
   std::ofstream(in_setup) << "name: killed_in_setup\nstages:\n"
-                             "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
-                             "  - stage: fail_on_rank\n    params: {dir: "
-                          << dir_.string()
-                          << ", rank: 2, mode: kill_in_setup}\n"
-                             "  - stage: jsonl_writer\n    params: {output_dir: out_in_setup}\n";
+                          << fail_on_rank_stages(dir_, "rank: 2, mode: kill_in_setup", "out_in_setup");
   const Outcome setup_killed =
       curate("run --quiet " + in_setup.string(), 3, "CURATE_MPI_SILENCE_TIMEOUT_S=5");
   EXPECT_NE(setup_killed.status, 0) << setup_killed.output;

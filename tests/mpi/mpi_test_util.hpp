@@ -126,4 +126,16 @@ inline std::string setup_pipeline(const std::string& name, const std::string& se
          output + "}\n";
 }
 
+/// The stages of the failure tests: read, fail_on_rank with `params` (its rank, mode and
+/// sleep_ms) and `dir`, write to `output`.
+inline std::string fail_on_rank_stages(const fs::path& dir, const std::string& params,
+                                       const std::string& output) {
+  return "  - stage: jsonl_reader\n    params: {paths: input, batch_rows: 5}\n"
+         "  - stage: fail_on_rank\n    params: {dir: " +
+         dir.string() + ", " + params +
+         "}\n"
+         "  - stage: jsonl_writer\n    params: {output_dir: " +
+         output + "}\n";
+}
+
 }  // namespace curate::mpi_test
