@@ -6,9 +6,9 @@ it: the stage at ``index`` of the built, composites expanded, list), or a
 ``ShippedStage`` (a built engine stage that Ray pickled as its description). Tasks
 travel as ``task_to_bytes`` blobs, sent as NumPy views (out of band: the receiver reads
 them in place in the object store), each with its order key (see ``output_keys``): a
-bundle is a list of ``(key, blob)`` pairs. A ``StageChain`` of sources makes one actor
-run consecutive task stages as one (the LocalExecutor's fusion): the tasks pass from
-stage to stage inside the process, never through the object store.
+bundle is a list of ``(key, blob)`` pairs. An actor is given a ``StageChain`` of sources:
+one stage, or consecutive task stages it runs as one (the LocalExecutor's fusion), the
+tasks passing from stage to stage inside the process, never through the object store.
 """
 
 from __future__ import annotations
@@ -91,9 +91,9 @@ class ShippedStage:
 
 
 class StageChain:
-    """Consecutive task stages that one actor runs as one, each output of a stage going
-    alone to the next (``_plan`` decides which stages fuse). ``links`` are the stages'
-    sources, all DocumentStage or all ShippedStage."""
+    """The stages one actor runs: one, or consecutive task stages run as one, each output
+    of a stage going alone to the next (``_plan`` decides which stages fuse). ``links``
+    are the stages' sources, all DocumentStage or all ShippedStage."""
 
     def __init__(self, links: list) -> None:
         self.links = links
@@ -106,17 +106,6 @@ class StageChain:
         if isinstance(head, DocumentStage):
             return head.build_many(self.indices, ledger)
         return [link.build(ledger) for link in self.links]
-
-
-def _build_stages(source, ledger) -> list:
-    """Return the stages an actor runs: a chain's, else the one stage of ``source``."""
-    if isinstance(source, StageChain):
-        return source.build(ledger)
-    return [source.build(ledger)]
-
-
-def _source_indices(source) -> list[int]:
-    return source.indices if isinstance(source, StageChain) else [source.index]
 
 
 _PYTHON_LEVELS = {"trace": logging.DEBUG, "debug": logging.DEBUG, "info": logging.INFO,
@@ -188,7 +177,7 @@ class StageActor:
     before it processes anything.
     """
 
-    def __init__(self, source, settings: dict | None = None) -> None:
+    def __init__(self, source: StageChain, settings: dict | None = None) -> None:
         import ray
 
         settings = settings or {}
@@ -197,10 +186,10 @@ class StageActor:
         self._worker_id = context.get_worker_id()
         self._ledger = None
         markers = settings.get("markers_dir")
-        if markers and settings.get("resume_index") in _source_indices(source):
+        if markers and settings.get("resume_index") in source.indices:
             # Markers are written by the driver meanwhile: keep its temporary files.
             self._ledger = native().CompletionLedger(markers, False)
-        self._stages = _build_stages(source, self._ledger)
+        self._stages = source.build(self._ledger)
         self._stage = self._stages[0]
         names = [stage.name for stage in self._stages]
         if len(names) == 1:
@@ -243,10 +232,11 @@ class StageActor:
         ``part_sizes``, ``pid``, ``start``/``end`` (epoch seconds), ``decode_s``/``encode_s``
         (time spent turning bytes into tasks and back), ``idle_s`` (since the previous
         call), ``skipped`` (source tasks skipped so far by this process) and ``counters``
-        (see ``_stage_counters``); the counters taken are stage ``of_stage``'s."""
+        (see ``_stage_counters``); the counters taken, and ``entry``, are stage
+        ``of_stage``'s."""
         end = time.time()
         report = self._chain_counters[of_stage].take()
-        report.update(outputs=sum(len(piece) for piece in pieces),
+        report.update(entry=of_stage, outputs=sum(len(piece) for piece in pieces),
                       part_sizes=[len(piece) for piece in pieces], pid=os.getpid(),
                       start=begin, end=end, decode_s=0.0, encode_s=0.0,
                       idle_s=max(0.0, begin - (self._last_end or begin)),
@@ -294,20 +284,17 @@ class StageActor:
                            for key, task in produced)
             encoded += time.perf_counter() - clock
         pieces = cut(outputs, parts)
-        report = self._report(begin, pieces, entry, decode_s=decoded, encode_s=encoded,
-                              entry=entry)
+        report = self._report(begin, pieces, entry, decode_s=decoded, encode_s=encoded)
         if len(self._stages) > 1:
             head = dict(report, encode_s=0.0 if end > entry + 1 else encoded)
             report["chain"] = [head] + [self._follower_report(k, report, end)
                                         for k in range(entry + 1, end)]
         return (report, *pieces)
 
-    def _run_chain(self, j: int, tasks: list, keys: list[bytes],
-                   end: int | None = None) -> list[tuple]:
+    def _run_chain(self, j: int, tasks: list, keys: list[bytes], end: int) -> list[tuple]:
         """Run ``tasks`` (with order ``keys``) through stage ``j`` and, one output at a
-        time, the stages after it up to ``end`` (excluded; default: all), depth first as
-        the LocalExecutor's fused workers do; return the last stage's (key, task) pairs."""
-        end = len(self._stages) if end is None else end
+        time, the stages after it up to ``end`` (excluded), depth first as the
+        LocalExecutor's fused workers do; return the last stage's (key, task) pairs."""
         stage = self._stages[j]
         last = j + 1 == end
         if not last and stage.streams_outputs:

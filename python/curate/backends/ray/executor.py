@@ -155,14 +155,15 @@ class RayExecutor(BaseExecutor):
                                [p.workers for p in plans for _ in p.indices],
                                len(seeds), self.config.get("progress_interval_s", 10.0))
             settings = self._record_settings(document, built, first, record)
-            if any(stage.sets_up_nodes for stage in built[first:]):
+            sets_up_nodes = any(stage.sets_up_nodes for stage in built[first:])
+            if sets_up_nodes:
                 # Node setup comes before any actor, whose CPUs its tasks may need.
                 if prepare is not None:
                     prepare()
                 self._setup_on_nodes(sources, first)
-                prepare = None
             # Otherwise the actors' processes start while the driver prepares.
-            self._create_pools(ray, sources, built, plans, settings, pools, prepare)
+            self._create_pools(ray, sources, built, plans, settings, pools,
+                               None if sets_up_nodes else prepare)
             keyed = [(order_index(i), out_of_band(native().task_to_bytes(task)))
                      for i, task in enumerate(seeds)]
             return self._stream(ray, pools, keyed, record, sources, settings, counters_into)
@@ -299,8 +300,7 @@ class RayExecutor(BaseExecutor):
         ordinal = pool.made
         pool.made += 1
         actor_settings = {**settings, "worker": f"{plan.name}-{ordinal}", "ordinal": ordinal}
-        source = sources[plan.index] if len(plan.indices) == 1 else StageChain(
-            [sources[i] for i in plan.indices])
+        source = StageChain([sources[i] for i in plan.indices])
         handle = pool.actor_class.options(**options).remote(source, actor_settings)
         worker = Worker(handle, ordinal, node_id)
         pool.add(worker)
@@ -363,7 +363,7 @@ class RayExecutor(BaseExecutor):
                 except ray.exceptions.RayError as error:
                     where = pool.name + pool.where(call)
                     raise RuntimeError(f"RayExecutor: {_describe(error, where)}") from None
-                for row, stage_report in zip(rows[i][report.get("entry", 0):],
+                for row, stage_report in zip(rows[i][report["entry"]:],
                                              report.get("chain") or [report]):
                     record.add(row, stage_report)
                 # What this process counted so far: survives it, should it die.
@@ -485,7 +485,7 @@ def _record_rows(pools: list[TaskPool]) -> list[list[int]]:
 def _queue_depths(pools: list[TaskPool]) -> list[int]:
     """Return the queue depth of every stage: a pool's queued work is for the stage of
     its chain it enters at (the first, but in a seeded pool)."""
-    return [sum(1 for work in pool.queued if getattr(work, "entry", 0) == k) for pool in pools
+    return [sum(1 for work in pool.queued if work.entry == k) for pool in pools
             for k in range(len(pool.plan.indices))]
 
 
